@@ -1,0 +1,465 @@
+"""The few models whose behaviour goes beyond the generic ORM: contacts, users, companies,
+and the metadata models through which custom models and fields are created over RPC."""
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from odoorpc_server.exceptions import UserError, ValidationError
+from odoorpc_server.orm.env import Env
+from odoorpc_server.orm.fields import SUPPORTED_TTYPES, TTYPES, default_label
+from odoorpc_server.orm.models import BaseModel, behaviour, normalize_ids
+from odoorpc_server.orm.order import check as check_order
+from odoorpc_server.orm.registry import IDENTIFIER, MAGIC, Registry, m2m_names, table_name
+from odoorpc_server.security import DEFAULT_ROUNDS, hash_password
+
+MODEL_NAME = re.compile(r"^[a-z0-9_.]+$")
+PARTNER_TYPES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other Address"}
+
+
+@behaviour("res.partner")
+class Partner(BaseModel):
+    def _constraints(self, columns: dict[str, Any]) -> None:
+        if "name" in columns and not columns["name"] and columns.get("type", "contact") == "contact":
+            raise ValidationError("The operation cannot be completed: Contacts require a name")
+
+    def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
+        if not vals.get("name") and vals.get("type", "contact") == "contact":
+            raise ValidationError("The operation cannot be completed: Contacts require a name")
+        return vals
+
+    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
+        if created or names & {"name", "parent_id", "is_company", "type"}:
+            self._recompute_complete_name(ids)
+
+    def _recompute_complete_name(self, ids: list[int]) -> None:
+        todo, seen = list(ids), set()
+        while todo:
+            batch = [i for i in todo if i not in seen]
+            seen.update(batch)
+            rows = self._fetch_values(batch, ["name", "parent_id", "is_company", "type"], False)
+            for i, row in rows.items():
+                self.conn.execute(sa.update(self.table).where(self.table.c.id == i).values(
+                    complete_name=self._complete_name(row)))
+            todo = list(self.conn.execute(sa.select(self.table.c.id).where(
+                self.table.c.parent_id.in_(batch))).scalars())
+
+    def _complete_name(self, row: dict[str, Any]) -> str:
+        name = row["name"] or ""
+        if row["parent_id"]:
+            if not name and row["type"] in PARTNER_TYPES:
+                name = PARTNER_TYPES[row["type"]]
+            if not row["is_company"]:
+                name = f"{self._commercial_name(row['parent_id'])}, {name}"
+        return name.strip()
+
+    def _commercial_name(self, pid: int) -> str:
+        seen: set[int] = set()
+        while pid and pid not in seen:
+            seen.add(pid)
+            row = self._fetch_values([pid], ["name", "parent_id", "is_company"], False).get(pid)
+            if row is None:
+                return ""
+            if row["is_company"] or not row["parent_id"]:
+                return str(row["name"] or "")
+            pid = row["parent_id"]
+        return ""
+
+    def _copy_defaults(self, vals: dict[str, Any]) -> dict[str, Any]:
+        if vals.get("name"):
+            vals["name"] = f"{vals['name']} (copy)"
+        return vals
+
+
+@behaviour("res.company")
+class Company(BaseModel):
+    def copy(self, ids: Any, default: Any = None) -> int:
+        raise UserError("Duplicating a company is not allowed. Please create a new company instead.")
+
+    def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
+        if not vals.get("partner_id") and vals.get("name"):
+            vals["partner_id"] = self.other("res.partner").create({"name": vals["name"], "is_company": True})
+        return vals
+
+
+@behaviour("res.users")
+class Users(BaseModel):
+    def _rounds(self) -> int:
+        return int(getattr(self.env.settings, "password_rounds", DEFAULT_ROUNDS) or DEFAULT_ROUNDS)
+
+    def _hash(self, vals: dict[str, Any]) -> dict[str, Any]:
+        if "password" in vals:
+            password = vals["password"]
+            vals["password"] = hash_password(password, self._rounds()) if password else None
+        return vals
+
+    def _check_login(self, login: Any, ids: list[int]) -> None:
+        query = sa.select(self.table.c.id).where(self.table.c.login == login)
+        if ids:
+            query = query.where(self.table.c.id.not_in(ids))
+        if len(ids) > 1 or self.conn.execute(query.limit(1)).first():
+            raise ValidationError("The operation cannot be completed: You can not have two users with the "
+                                  "same login !")
+
+    def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
+        self._check_login(vals.get("login"), [])
+        if not vals.get("partner_id"):
+            partner = {"name": vals.get("name") or vals.get("login"), "email": vals.get("email") or False,
+                       "company_id": vals.get("company_id") or False}
+            vals["partner_id"] = self.other("res.partner").create(partner)
+        if not vals.get("name"):
+            vals["name"] = self.other("res.partner")._fetch_values([vals["partner_id"]], ["name"], False)[
+                vals["partner_id"]]["name"]
+        if "company_ids" not in vals and vals.get("company_id"):
+            vals["company_ids"] = [(6, 0, [vals["company_id"]])]
+        return self._hash(vals)
+
+    def _prepare_write(self, ids: list[int], vals: dict[str, Any]) -> dict[str, Any]:
+        if "login" in vals:
+            self._check_login(vals["login"], ids)
+        return self._hash(vals)
+
+    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
+        mirrored = [n for n in ("name", "email") if n in names]
+        if mirrored and not created:
+            rows = self._fetch_values(ids, ["partner_id", *mirrored], False)
+            for row in rows.values():
+                self.other("res.partner").write([row["partner_id"]], {n: row[n] for n in mirrored})
+
+    def _before_unlink(self, ids: list[int]) -> None:
+        if 1 in ids or 2 in ids:
+            raise UserError("You can not remove the admin user as it is used internally for resources created "
+                            "by Odoo (updates, module installation, ...)")
+
+    def _copy_defaults(self, vals: dict[str, Any]) -> dict[str, Any]:
+        vals["login"] = f"{vals.get('login')} (copy)"
+        if vals.get("name"):
+            vals["name"] = f"{vals['name']} (copy)"
+        vals.pop("partner_id", None)
+        return vals
+
+
+def _bool(value: Any) -> bool:
+    return bool(value) and value not in ("0", "false", "False")
+
+
+@behaviour("ir.model")
+class IrModel(BaseModel):
+    """Creating an `ir.model` row with state 'manual' creates a model and its table."""
+
+    def _create_one(self, vals: dict[str, Any]) -> int:
+        model = vals.get("model")
+        state = vals.get("state") or "manual"
+        if not isinstance(model, str) or not model:
+            raise ValueError("The model name is required")
+        if state == "manual" and not model.startswith("x_"):
+            raise ValidationError("The model name must start with 'x_'.")
+        if not MODEL_NAME.match(model):
+            raise ValidationError("The model name can only contain lowercase characters, digits, underscores "
+                                  "and dots.")
+        if not IDENTIFIER.match(table_name(model)):
+            raise ValidationError(f"Invalid characters in table name {table_name(model)!r}")
+        if model in self.env.registry:
+            raise ValidationError("The operation cannot be completed: Each model must have a unique name.")
+        if state != "manual" and not self.env.su:
+            raise UserError("Only manual models can be created over RPC")
+        order = vals.get("order") or "id"
+        check_order(order)
+        field_cmds = vals.pop("field_id", None)
+        row = {"model": model, "name": vals.get("name") or model, "state": state, "order": order,
+               "info": vals.get("info") or None, "transient": _bool(vals.get("transient"))}
+        now = self.env.now()
+        mid = int(self.conn.execute(sa.insert(self.table).values(
+            **row, create_uid=self.env.uid, write_uid=self.env.uid, create_date=now, write_date=now,
+        )).inserted_primary_key[0])
+        insert_magic_fields(self.env, mid, model, state="base" if state == "base" else "manual")
+        if state == "manual":
+            for cmd in normalize_field_commands(field_cmds):
+                self.other("ir.model.fields")._insert_field({**cmd, "model_id": mid}, reload=False)
+            self.env.reload_registry()
+            self._grant_admin(mid, model)
+        return mid
+
+    def _grant_admin(self, mid: int, model: str) -> None:
+        if "ir.model.access" not in self.env.registry:
+            return
+        group = self.conn.execute(sa.text(
+            "SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'group_system'")).scalar()
+        self.other("ir.model.access").create({
+            "name": f"access_{table_name(model)}_system", "model_id": mid, "group_id": group or False,
+            "perm_read": True, "perm_write": True, "perm_create": True, "perm_unlink": True})
+
+    def _prepare_write(self, ids: list[int], vals: dict[str, Any]) -> dict[str, Any]:
+        rows = self._fetch_values(ids, ["model", "state", "transient"], False)
+        for row in rows.values():
+            if "model" in vals and vals["model"] != row["model"]:
+                raise UserError('Field "Model" cannot be modified on models.')
+            if "state" in vals and vals["state"] != row["state"]:
+                raise UserError('Field "Type" cannot be modified on models.')
+            if "transient" in vals and bool(vals["transient"]) != bool(row["transient"]):
+                raise UserError('Field "Transient Model" cannot be modified on models.')
+        if "order" in vals:
+            check_order(vals["order"] or "id")
+        return vals
+
+    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
+        if not created and names & {"order", "name", "field_id"}:
+            self.env.reload_registry()
+
+    def unlink(self, ids: Any) -> bool:
+        ids = self._existing(normalize_ids(ids))
+        rows = self._fetch_values(ids, ["model", "state", "name"], False)
+        for row in rows.values():
+            if row["state"] != "manual":
+                raise UserError(f"Model “{row['name']}” contains module data and cannot be removed.")
+        fields_model = self.other("ir.model.fields")
+        for row in rows.values():
+            name = row["model"]
+            dependants = [f.id for m in self.env.registry.models.values() if m.name != name
+                          for f in m.fields.values() if f.relation == name]
+            fields_model._drop_fields(sorted(dependants))
+            model = self.env.registry[name]
+            for rel in list(model.relations.values()):
+                if not _relation_shared(self.env.registry, rel.name, exclude_model=name):
+                    rel.drop(self.conn, checkfirst=True)
+            model.table.drop(self.conn, checkfirst=True)
+            self.conn.execute(sa.text("DELETE FROM ir_model_fields WHERE model = :m"), {"m": name})
+            self.conn.execute(sa.text("DELETE FROM ir_model_data WHERE model = :m"), {"m": name})
+            if "ir.model.access" in self.env.registry:
+                access = self.env.registry["ir.model.access"].table
+                self.conn.execute(sa.delete(access).where(access.c.model_id == model.id))
+        self.conn.execute(sa.delete(self.table).where(self.table.c.id.in_(ids)))
+        if ids:
+            self.env.reload_registry()
+        return True
+
+    def name_create(self, name: Any) -> Any:
+        model = "x_" + re.sub(r"[^a-z0-9_]+", "_", str(name).lower()).strip("_")
+        new_id = self.create({"name": name, "model": model, "state": "manual"})
+        return [new_id, self._display_names([new_id]).get(new_id, False)]
+
+
+def _relation_shared(registry: Registry, rel: str, exclude_model: str | None = None,
+                     exclude_field: int | None = None) -> bool:
+    for m in registry.models.values():
+        if m.name == exclude_model:
+            continue
+        for f in m.fields.values():
+            if f.type == "many2many" and f.id != exclude_field and registry.m2m_spec(f)[0] == rel:
+                return True
+    return False
+
+
+def normalize_field_commands(cmds: Any) -> list[dict[str, Any]]:
+    """`field_id` values given at model creation: only creation commands make sense there."""
+    if not cmds:
+        return []
+    out = []
+    for cmd in cmds:
+        if isinstance(cmd, (list, tuple)) and cmd and cmd[0] == 0 and len(cmd) > 2 and isinstance(cmd[2], dict):
+            out.append(dict(cmd[2]))
+        else:
+            raise ValueError(f"Invalid command {cmd!r} for field ir.model.field_id")
+    return out
+
+
+MAGIC_SPECS = [
+    ("id", "integer", "ID", None),
+    ("display_name", "char", "Display Name", None),
+    ("create_uid", "many2one", "Created by", "res.users"),
+    ("create_date", "datetime", "Created on", None),
+    ("write_uid", "many2one", "Last Updated by", "res.users"),
+    ("write_date", "datetime", "Last Updated on", None),
+]
+
+
+def insert_magic_fields(env: Env, mid: int, model: str, state: str) -> None:
+    table = env.registry["ir.model.fields"].table if "ir.model.fields" in env.registry else sa.table(
+        "ir_model_fields", *(sa.column(c) for c in (
+            "name", "model", "model_id", "field_description", "ttype", "relation", "state", "store", "readonly",
+            "compute", "on_delete")))
+    rows = []
+    for name, ttype, label, relation in MAGIC_SPECS:
+        rows.append({"name": name, "model": model, "model_id": mid, "field_description": label, "ttype": ttype,
+                     "relation": relation, "state": state, "store": name != "display_name", "readonly": True,
+                     "compute": "display_name" if name == "display_name" else None, "on_delete": "set null"})
+    env.conn.execute(sa.insert(table), rows)
+
+
+@behaviour("ir.model.fields")
+class IrModelFields(BaseModel):
+    """Creating a manual field adds a column (or a relation table) to the model's table."""
+
+    def _create_one(self, vals: dict[str, Any]) -> int:
+        return self._insert_field(vals, reload=True)
+
+    def _insert_field(self, vals: dict[str, Any], reload: bool) -> int:
+        reg = self.env.registry
+        mid = vals.get("model_id")
+        if isinstance(mid, (list, tuple)):
+            mid = mid[0] if mid else None
+        model_name = vals.get("model")
+        if mid:
+            found = self.conn.execute(sa.text("SELECT model FROM ir_model WHERE id = :i"), {"i": mid}).scalar()
+            if found is None:
+                raise ValidationError("The operation cannot be completed: another model requires the record being "
+                                      "deleted. If possible, archive it instead.\n\nModel: Fields (ir.model.fields)"
+                                      "\nConstraint: ir_model_fields_model_id_fkey\n")
+            model_name = found
+        elif model_name:
+            mid = self.conn.execute(sa.text("SELECT id FROM ir_model WHERE model = :m"), {"m": model_name}).scalar()
+        if not mid or not model_name:
+            raise ValidationError("The operation cannot be completed:\n- Create/update: a mandatory field is not set."
+                                  "\n- Delete: another model requires the record being deleted. If possible, "
+                                  "archive it instead.\n\nModel: Fields (ir.model.fields)\nField: Model (model_id)\n")
+        name = vals.get("name") or "x_"
+        state = vals.get("state") or "manual"
+        ttype = vals.get("ttype")
+        if not isinstance(name, str) or not IDENTIFIER.match(name):
+            raise ValidationError("Field names can only contain characters, digits and underscores (up to 63).")
+        if state == "manual" and not name.startswith("x_"):
+            raise ValidationError("The operation cannot be completed: Custom fields must have a name that starts "
+                                  "with 'x_'!")
+        if state != "manual" and not self.env.su:
+            raise UserError("Only manual fields can be created over RPC")
+        if ttype not in TTYPES:
+            raise ValueError(f"Wrong value for ir.model.fields.ttype: {ttype!r}")
+        if ttype not in SUPPORTED_TTYPES:
+            raise UserError(f"Fields of type {ttype!r} are not supported by this server")
+        exists = self.conn.execute(sa.text("SELECT 1 FROM ir_model_fields WHERE model = :m AND name = :n"),
+                                   {"m": model_name, "n": name}).first()
+        if exists:
+            raise ValidationError("The operation cannot be completed: Field names must be unique per model.")
+        relation = vals.get("relation") or None
+        relation_field = vals.get("relation_field") or None
+        rel_table, col1, col2 = vals.get("relation_table") or None, vals.get("column1") or None, vals.get(
+            "column2") or None
+        if ttype in ("many2one", "one2many", "many2many"):
+            if not relation or relation not in reg:
+                raise UserError(f"Model {relation} does not exist!")
+        if ttype == "one2many":
+            target = reg[relation].fields.get(relation_field or "") if relation in reg else None
+            if target is None or target.type != "many2one":
+                raise UserError(f"Many2one {relation_field} on model {relation} does not exist!")
+        if ttype == "many2many":
+            drel, dc1, dc2 = m2m_names(model_name, relation or "")
+            rel_table, col1, col2 = rel_table or drel, col1 or dc1, col2 or dc2
+            for ident in (rel_table, col1, col2):
+                if not IDENTIFIER.match(ident):
+                    raise ValidationError(f"Invalid identifier {ident!r} for a many2many relation")
+        on_delete = vals.get("on_delete") or "set null"
+        if on_delete not in ("cascade", "set null", "restrict"):
+            raise ValueError(f"Wrong value for ir.model.fields.on_delete: {on_delete!r}")
+        if ttype == "many2one" and _bool(vals.get("required")) and on_delete == "set null":
+            raise ValidationError(f"The m2o field {name} is required but declares its ondelete policy as being "
+                                  "'set null'. Only 'restrict' and 'cascade' make sense.")
+        selection = vals.get("selection") or None
+        if ttype == "selection":
+            selection = _selection_text(selection)
+        size = vals.get("size")
+        if size is not None and size is not False and int(size) < 0:
+            raise ValidationError("The operation cannot be completed: Size of the field cannot be negative.")
+        row = {
+            "name": name, "model": model_name, "model_id": mid, "ttype": ttype, "state": state,
+            "field_description": vals.get("field_description") or default_label(name),
+            "help": vals.get("help") or None, "relation": relation, "relation_field": relation_field,
+            "relation_table": rel_table, "column1": col1, "column2": col2, "selection": selection,
+            "required": _bool(vals.get("required")), "readonly": _bool(vals.get("readonly")),
+            "index": _bool(vals.get("index")), "translate": _bool(vals.get("translate")),
+            "copied": _bool(vals.get("copied", ttype != "one2many")), "store": True,
+            "size": int(size) if size else None, "on_delete": on_delete, "domain": vals.get("domain") or "[]",
+        }
+        now = self.env.now()
+        fid = int(self.conn.execute(sa.insert(self.table).values(
+            **row, create_uid=self.env.uid, write_uid=self.env.uid, create_date=now, write_date=now,
+        )).inserted_primary_key[0])
+        if reload:
+            self.env.reload_registry()
+            self._add_column(model_name, name)
+        return fid
+
+    def _add_column(self, model_name: str, name: str) -> None:
+        reg = self.env.registry
+        model = reg[model_name]
+        f = model.fields[name]
+        if not f.column:
+            return
+        existing = {c["name"] for c in sa.inspect(self.conn).get_columns(model.table_name)}
+        if name not in existing:
+            reg.add_column(self.conn, model, f)
+
+    def _drop_fields(self, ids: list[int]) -> None:
+        reg = self.env.registry
+        rows = self.conn.execute(sa.text("SELECT id, model, name FROM ir_model_fields WHERE id IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True)), {"ids": ids}).all() if ids else []
+        for row in rows:
+            model = reg.models.get(row.model)
+            f = model.fields.get(row.name) if model else None
+            if model is None or f is None:
+                continue
+            if f.column:
+                reg.drop_column(self.conn, model, f.name)
+            elif f.type == "many2many" and f.store:
+                rel = reg.m2m_spec(f)[0]
+                if not _relation_shared(reg, rel, exclude_field=f.id):
+                    model.relations[f.name].drop(self.conn, checkfirst=True)
+            self.conn.execute(sa.text("DELETE FROM ir_model_fields WHERE id = :i"), {"i": row.id})
+
+    def unlink(self, ids: Any) -> bool:
+        ids = self._existing(normalize_ids(ids))
+        rows = self._fetch_values(ids, ["state", "name", "model"], False)
+        for row in rows.values():
+            if row["state"] != "manual" or row["name"] in MAGIC:
+                raise UserError("This column contains module data and cannot be removed!")
+        reg = self.env.registry
+        for row in rows.values():
+            for m in reg.models.values():
+                for f in m.fields.values():
+                    if f.type == "one2many" and f.relation == row["model"] and f.relation_field == row["name"] \
+                            and f.id not in ids:
+                        raise UserError(f"The field '{row['name']}' cannot be removed because the field "
+                                        f"'{m.name}.{f.name}' depends on it.")
+        self._drop_fields(ids)
+        if ids:
+            self.env.reload_registry()
+        return True
+
+    def _prepare_write(self, ids: list[int], vals: dict[str, Any]) -> dict[str, Any]:
+        rows = self._fetch_values(ids, ["state", "name", "model", "ttype"], False)
+        for row in rows.values():
+            if row["state"] != "manual":
+                raise UserError("Properties of base fields cannot be altered in this manner! Please modify them "
+                                "through Python code, preferably through a custom addon!")
+            if "model" in vals and vals["model"] != row["model"] or "model_id" in vals:
+                raise UserError("Changing the model of a field is forbidden!")
+            if "ttype" in vals and vals["ttype"] != row["ttype"]:
+                raise UserError("Changing the type of a field is not yet supported. Please drop it and create it "
+                                "again!")
+            if "name" in vals and vals["name"] != row["name"]:
+                raise UserError("Renaming fields is not supported by this server; create a new field instead.")
+        if "selection" in vals and vals["selection"]:
+            vals["selection"] = _selection_text(vals["selection"])
+        return vals
+
+    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
+        if not created:
+            self.env.reload_registry()
+
+
+def _selection_text(selection: Any) -> str:
+    """Validate a selection given as a Python literal (or a list) and keep it as literal text."""
+    try:
+        items = ast.literal_eval(selection) if isinstance(selection, str) else selection
+        pairs = [(str(k), str(v)) for k, v in items]
+        if not all(isinstance(k, str) for k, _ in items):
+            raise ValueError
+    except (ValueError, SyntaxError, TypeError):
+        raise ValidationError(f"The Selection Options expression is not a valid Pythonic expression. Please "
+                              f"provide an expression in the [('key','Label'), ...] format: {selection!r}") from None
+    return repr(pairs)
+
+
+__all__ = ["insert_magic_fields", "MAGIC_SPECS", "Registry"]

@@ -1,0 +1,653 @@
+"""ORM methods callable over RPC, generic over every model of the registry.
+
+Models are data (registry rows); the few models with behaviour of their own (partners,
+users, the model and field metadata) subclass `BaseModel` in `odoorpc_server.orm.behaviours`.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+
+from odoorpc_server.exceptions import MissingError, UserError, ValidationError
+from odoorpc_server.orm import commands
+from odoorpc_server.orm.domain import name_search_domain
+from odoorpc_server.orm.env import Env
+from odoorpc_server.orm.fields import X2MANY, Field, to_column, to_read
+from odoorpc_server.orm.order import OrderBuilder
+from odoorpc_server.orm.registry import MAGIC, Model
+
+LOG_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
+ACCESS_MODES = ("read", "write", "create", "unlink")
+
+
+def normalize_ids(ids: Any) -> list[int]:
+    if ids is None or ids is False:
+        return []
+    if isinstance(ids, bool):
+        raise ValueError(f"Invalid ids {ids!r}")
+    if isinstance(ids, int):
+        return [ids]
+    if isinstance(ids, (list, tuple)):
+        out = []
+        for i in ids:
+            if isinstance(i, bool) or not isinstance(i, int):
+                raise ValueError(f"Invalid record id {i!r}")
+            out.append(i)
+        return out
+    raise ValueError(f"Invalid ids {ids!r}")
+
+
+def not_null_error(model: Model, fld: Field) -> ValidationError:
+    return ValidationError(
+        "The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n"
+        "- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n"
+        f"Model: {model.description} ({model.name})\nField: {fld.string} ({fld.name})\n")
+
+
+def fk_error(model: Model, constraint: str) -> ValidationError:
+    return ValidationError(
+        "The operation cannot be completed: another model requires the record being deleted. "
+        f"If possible, archive it instead.\n\nModel: {model.description} ({model.name})\n"
+        f"Constraint: {constraint}\n")
+
+
+class BaseModel:
+    """Generic ORM methods; `env` and `model` say on what and for whom they run."""
+
+    # methods that take no record ids (Odoo's @api.model)
+    MODEL_METHODS: ClassVar[frozenset[str]] = frozenset({
+        "create", "search", "search_count", "search_read", "fields_get", "name_search", "name_create",
+        "default_get", "check_access_rights"})
+    PUBLIC: ClassVar[frozenset[str]] = frozenset({
+        "create", "read", "write", "unlink", "search", "search_count", "search_read", "fields_get", "name_get",
+        "name_search", "name_create", "default_get", "copy", "exists", "check_access_rights",
+        "check_access_rule", "get_metadata", "action_archive", "action_unarchive", "toggle_active"})
+
+    def __init__(self, env: Env, model: Model) -> None:
+        self.env = env
+        self.model = model
+
+    # -- helpers ------------------------------------------------------------------------------
+    @property
+    def table(self) -> sa.Table:
+        return self.model.table
+
+    @property
+    def conn(self) -> sa.Connection:
+        return self.env.conn
+
+    def public_method(self, name: str) -> Any:
+        if name not in self.PUBLIC:
+            raise AttributeError(f"The method '{name}' does not exist on the model '{self.model.name}'")
+        return getattr(self, name)
+
+    def other(self, name: str) -> "BaseModel":
+        return self.env[name]
+
+    def _existing(self, ids: list[int]) -> list[int]:
+        if not ids:
+            return []
+        found = set(self.conn.execute(sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)))).scalars())
+        return [i for i in ids if i in found]
+
+    def _check_exist(self, ids: list[int], operation: str = "write") -> None:
+        missing = sorted(set(ids) - set(self._existing(ids)))
+        if missing:
+            raise MissingError(
+                "Record does not exist or has been deleted.\n"
+                f"(Record: {self.model.name}({', '.join(map(str, missing))},), User: {self.env.uid})")
+
+    def _search_ids(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None,
+                    active_test: bool | None = None) -> list[int]:
+        if not isinstance(offset, int) or isinstance(offset, bool):
+            offset = int(offset or 0)
+        query = self.env.compiler.ids_query(self.model, domain, active_test)
+        builder = OrderBuilder(self.env.registry, self.env.registry.sqlite)
+        builder.add(self.model, self.table, order or self.model.order)
+        query = builder.apply(query, self.table)
+        if offset:
+            query = query.offset(offset)
+        if limit:
+            query = query.limit(int(limit))
+        return list(self.conn.execute(query).scalars())
+
+    # -- search -------------------------------------------------------------------------------
+    def search(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None) -> list[int]:
+        return self._search_ids(domain, offset, limit, order)
+
+    def search_count(self, domain: Any, limit: int | None = None) -> int:
+        query = self.env.compiler.ids_query(self.model, domain)
+        if limit:
+            query = query.limit(int(limit))
+        return int(self.conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
+
+    def search_read(self, domain: Any = None, fields: Any = None, offset: int = 0, limit: int | None = None,
+                    order: str | None = None, **read_kwargs: Any) -> list[dict[str, Any]]:
+        ids = self._search_ids(domain or [], offset, limit, order)
+        if not ids:
+            return []
+        return self.read(ids, fields, **read_kwargs)
+
+    def exists(self, ids: Any) -> list[int]:
+        return self._existing(normalize_ids(ids))
+
+    # -- read ---------------------------------------------------------------------------------
+    def _field_names(self, fields: Any) -> list[str]:
+        if not fields:
+            return [n for n, f in self.model.fields.items() if self._readable(f)]
+        if isinstance(fields, str):
+            fields = [fields]
+        names = []
+        for name in fields:
+            if not isinstance(name, str) or name not in self.model.fields:
+                raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
+            names.append(name)
+        return names
+
+    def _readable(self, fld: Field) -> bool:
+        return fld.compute != "password"
+
+    def read(self, ids: Any, fields: Any = None, load: str | None = "_classic_read") -> list[dict[str, Any]]:
+        ids = normalize_ids(ids)
+        names = self._field_names(fields)
+        if "id" not in names:
+            names = ["id", *names]
+        return self._read(ids, names, load)
+
+    def _read(self, ids: list[int], names: list[str], load: str | None) -> list[dict[str, Any]]:
+        values = self._fetch_values(ids, names, load == "_classic_read")
+        order = [i for i in ids if i in values]
+        return [{n: values[i][n] for n in names} for i in order]
+
+    def _fetch_values(self, ids: list[int], names: list[str], m2o_names: bool) -> dict[int, dict[str, Any]]:
+        fields = [self.model.fields[n] for n in names]
+        cols = [self.table.c[f.name] for f in fields if f.column and f.name != "id"]
+        rows = self.conn.execute(sa.select(self.table.c.id, *cols).where(self.table.c.id.in_(set(ids)))).all() \
+            if ids else []
+        out: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            rec: dict[str, Any] = {"id": row.id}
+            for f in fields:
+                if f.column and f.name != "id":
+                    rec[f.name] = self._column_read(f, row._mapping[f.name])
+            out[row.id] = rec
+        found = list(out)
+        for f in fields:
+            if f.name == "id" or (f.column and f.type != "many2one"):
+                continue
+            if f.type == "many2one" and f.column:
+                if m2o_names:
+                    targets = {r[f.name] for r in out.values() if r[f.name]}
+                    names_ = self.other(f.relation or "")._display_names(sorted(targets)) if targets else {}
+                    for r in out.values():
+                        if r[f.name]:
+                            r[f.name] = [r[f.name], names_.get(r[f.name], False)]
+                continue
+            vals = self._computed_values(f, found, m2o_names)
+            for i in found:
+                out[i][f.name] = vals.get(i, False)
+        return out
+
+    def _column_read(self, f: Field, value: Any) -> Any:
+        if f.compute == "password":
+            return ""
+        if f.type == "many2one":
+            return value or False
+        return to_read(f, value)
+
+    def _computed_values(self, f: Field, ids: list[int], m2o_names: bool) -> dict[int, Any]:
+        if f.name == "display_name":
+            return self._display_names(ids)
+        if f.type in X2MANY and f.store:
+            return self._x2many_values(f, ids)
+        if f.related:
+            return self._related_values(f, ids, m2o_names)
+        compute = COMPUTED_READ.get(f.compute or "")
+        if compute:
+            return compute(self, ids)
+        return {}
+
+    def _x2many_values(self, f: Field, ids: list[int]) -> dict[int, list[int]]:
+        comodel = self.env.registry[f.relation or ""]
+        result: dict[int, list[int]] = {i: [] for i in ids}
+        if not ids:
+            return result
+        if f.type == "one2many":
+            inverse = comodel.table.c[f.relation_field or ""]
+            query = sa.select(comodel.table.c.id, inverse).where(
+                inverse.in_(ids), self.env.compiler.where(comodel, []))
+            key = 1
+        else:
+            rel = self.model.relations[f.name]
+            _, c1, c2 = self.env.registry.m2m_spec(f)
+            query = sa.select(comodel.table.c.id, rel.c[c1]).select_from(
+                rel.join(comodel.table, comodel.table.c.id == rel.c[c2])).where(
+                rel.c[c1].in_(ids), self.env.compiler.where(comodel, []))
+            key = 1
+        builder = OrderBuilder(self.env.registry, self.env.registry.sqlite)
+        builder.add(comodel, comodel.table, comodel.order)
+        for row in self.conn.execute(builder.apply(query, comodel.table)):
+            result[row[key]].append(row[0])
+        return result
+
+    def _related_values(self, f: Field, ids: list[int], m2o_names: bool) -> dict[int, Any]:
+        head, _, rest = (f.related or "").partition(".")
+        link = self.model.fields[head]
+        base = self._fetch_values(ids, [head], False)
+        targets = sorted({v[head] for v in base.values() if v[head]})
+        sub = self.other(link.relation or "")._fetch_values(targets, [rest], m2o_names) if targets else {}
+        empty = to_read(self.env.registry[link.relation or ""].fields[rest], None) \
+            if rest in self.env.registry[link.relation or ""].fields else False
+        return {i: (sub[v[head]][rest] if v[head] in sub else empty) for i, v in base.items()}
+
+    def _display_names(self, ids: list[int]) -> dict[int, Any]:
+        """display_name per id: the model's display template, else its rec_name, else 'model,id'."""
+        ids = [i for i in ids if i]
+        if not ids:
+            return {}
+        spec = self.model.display
+        if spec and spec.startswith("hierarchy:"):
+            sep = spec.split(":", 2)[1]
+            fname = spec.split(":", 2)[2]
+            parent = self.model.parent_name or "parent_id"
+            out: dict[int, Any] = {}
+            rows = self._fetch_values(ids, [fname, parent], False)
+            for i, row in rows.items():
+                parts, seen, cur = [row[fname] or ""], {i}, row[parent]
+                while cur and cur not in seen:
+                    seen.add(cur)
+                    prow = self._fetch_values([cur], [fname, parent], False).get(cur)
+                    if not prow:
+                        break
+                    parts.insert(0, prow[fname] or "")
+                    cur = prow[parent]
+                out[i] = sep.join(parts)
+            return out
+        if spec and "{" in spec:
+            return self._format_names(ids, spec)
+        fname = spec or self.model.rec_name
+        if not fname:
+            return {i: f"{self.model.name},{i}" for i in self._existing(ids)}
+        rows = self._fetch_values(ids, [fname], True)
+        return {i: (r[fname] if r[fname] not in (None, "") else False) for i, r in rows.items()}
+
+    def _format_names(self, ids: list[int], template: str) -> dict[int, Any]:
+        import string
+
+        paths = [p for _, p, _, _ in string.Formatter().parse(template) if p]
+        heads = sorted({p.split(".")[0] for p in paths})
+        rows = self._fetch_values(ids, heads, False)
+        resolved: dict[str, dict[int, Any]] = {}
+        for p in paths:
+            head, _, rest = p.partition(".")
+            if rest:
+                link = self.model.fields[head]
+                targets = sorted({r[head] for r in rows.values() if r[head]})
+                sub = self.other(link.relation or "")._fetch_values(targets, [rest], False)
+                resolved[p] = {i: (sub[r[head]][rest] if r[head] in sub else "") for i, r in rows.items()}
+            else:
+                resolved[p] = {i: r[head] for i, r in rows.items()}
+        out = {}
+        for i in rows:
+            vals = {p: (resolved[p][i] or "") for p in paths}
+            text = template
+            for p, v in vals.items():
+                text = text.replace("{" + p + "}", str(v))
+            out[i] = text.replace(" ()", "")
+        return out
+
+    def name_get(self, ids: Any) -> list[list[Any]]:
+        ids = self._existing(normalize_ids(ids))
+        names = self._display_names(ids)
+        return [[i, names.get(i, False)] for i in ids]
+
+    # -- create -------------------------------------------------------------------------------
+    def create(self, vals_list: Any) -> Any:
+        single = isinstance(vals_list, dict)
+        items = [vals_list] if single else vals_list
+        if not isinstance(items, list) or not all(isinstance(v, dict) for v in items):
+            raise ValueError("create() expects a dictionary of values or a list of dictionaries")
+        ids = [self._create_one(dict(v)) for v in items]
+        return ids[0] if single else ids
+
+    def _defaults(self, vals: dict[str, Any]) -> dict[str, Any]:
+        out = dict(vals)
+        for name, f in self.model.fields.items():
+            if name in out or name in MAGIC:
+                continue
+            key = f"default_{name}"
+            if key in self.env.context:
+                out[name] = self.env.context[key]
+            elif f.default is not None:
+                out[name] = f.default
+        return out
+
+    def _split_vals(self, vals: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Column values, x2many commands and values of computed fields with an inverse."""
+        columns: dict[str, Any] = {}
+        x2many: dict[str, Any] = {}
+        inverses: dict[str, Any] = {}
+        for name, value in vals.items():
+            f = self.model.fields.get(name) if isinstance(name, str) else None
+            if f is None:
+                raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
+            if name in MAGIC:
+                continue
+            if f.type in X2MANY:
+                if f.store:
+                    x2many[name] = commands.normalize(f, value)
+                continue
+            if f.column:
+                columns[name] = to_column(f, value, self.env.registry.sqlite)
+            elif f.compute or f.related:
+                inverses[name] = value
+        self._check_many2one(columns)
+        return columns, x2many, inverses
+
+    def _check_many2one(self, columns: dict[str, Any]) -> None:
+        for name, value in columns.items():
+            f = self.model.fields[name]
+            if f.type == "many2one" and value is not None:
+                comodel = self.env.registry[f.relation or ""]
+                if not self.conn.execute(sa.select(comodel.table.c.id).where(comodel.table.c.id == value)).first():
+                    raise fk_error(self.model, f"{self.model.table_name}_{name}_fkey")
+
+    def _create_one(self, vals: dict[str, Any]) -> int:
+        vals = self._defaults(vals)
+        vals = self._prepare_create(vals)
+        columns, x2many, inverses = self._split_vals(vals)
+        for name, f in self.model.fields.items():
+            if f.required and f.column and name not in MAGIC and columns.get(name) is None:
+                raise not_null_error(self.model, f)
+        self._constraints(columns)
+        log = {k: v for k, v in (("create_uid", self.env.uid), ("write_uid", self.env.uid),
+                                 ("create_date", self.env.now()), ("write_date", self.env.now()))
+               if k in self.table.c}
+        result = self.conn.execute(sa.insert(self.table).values(**columns, **log))
+        new_id = int(result.inserted_primary_key[0])
+        for name, cmds in x2many.items():
+            commands.apply(self, self.model.fields[name], [new_id], cmds)
+        self._apply_inverses([new_id], inverses)
+        self._after_write([new_id], set(vals), created=True)
+        return new_id
+
+    def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
+        return vals
+
+    def _constraints(self, columns: dict[str, Any]) -> None:
+        """Model constraints checked on the values being written."""
+
+    def _apply_inverses(self, ids: list[int], inverses: dict[str, Any]) -> None:
+        for name, value in inverses.items():
+            inverse = COMPUTED_INVERSE.get(self.model.fields[name].compute or "")
+            if inverse:
+                self.write(ids, inverse(value))
+
+    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
+        """Hook for stored computed values that depend on the written fields."""
+
+    # -- write --------------------------------------------------------------------------------
+    def write(self, ids: Any, vals: Any) -> bool:
+        ids = normalize_ids(ids)
+        if not isinstance(vals, dict):
+            raise ValueError("write() expects a dictionary of values")
+        if not ids:
+            return True
+        self._check_exist(ids)
+        vals = self._prepare_write(ids, dict(vals))
+        columns, x2many, inverses = self._split_vals(vals)
+        for name, value in columns.items():
+            f = self.model.fields[name]
+            if f.required and value is None:
+                raise not_null_error(self.model, f)
+        self._constraints(columns)
+        if "write_uid" in self.table.c:
+            columns.update(write_uid=self.env.uid, write_date=self.env.now())
+        self.conn.execute(sa.update(self.table).where(self.table.c.id.in_(ids)).values(**columns))
+        for name, cmds in x2many.items():
+            commands.apply(self, self.model.fields[name], ids, cmds)
+        self._apply_inverses(ids, inverses)
+        self._after_write(ids, set(vals))
+        return True
+
+    def _prepare_write(self, ids: list[int], vals: dict[str, Any]) -> dict[str, Any]:
+        return vals
+
+    # -- unlink -------------------------------------------------------------------------------
+    def unlink(self, ids: Any) -> bool:
+        ids = self._existing(normalize_ids(ids))
+        if not ids:
+            return True
+        self._before_unlink(ids)
+        registry = self.env.registry
+        referencing = [(m, f) for m in registry.models.values() for f in m.fields.values()
+                       if f.type == "many2one" and f.column and f.relation == self.model.name]
+        for m, f in referencing:
+            if f.on_delete == "restrict":
+                col = m.table.c[f.name]
+                q = sa.select(m.table.c.id).where(col.in_(ids))
+                if m.name == self.model.name:
+                    q = q.where(m.table.c.id.not_in(ids))
+                if self.conn.execute(q.limit(1)).first():
+                    raise fk_error(m, f"{m.table_name}_{f.name}_fkey")
+        for m, f in referencing:
+            col = m.table.c[f.name]
+            if f.on_delete == "cascade":
+                q = sa.select(m.table.c.id).where(col.in_(ids))
+                if m.name == self.model.name:
+                    q = q.where(m.table.c.id.not_in(ids))
+                dependants = list(self.conn.execute(q).scalars())
+                if dependants:
+                    self.env[m.name].unlink(dependants)
+            elif f.on_delete != "restrict":
+                self.conn.execute(sa.update(m.table).where(col.in_(ids)).values({f.name: None}))
+        for m in registry.models.values():
+            for f in m.fields.values():
+                if f.type == "many2many" and f.store and f.name in m.relations:
+                    rel = m.relations[f.name]
+                    _, c1, c2 = registry.m2m_spec(f)
+                    if m.name == self.model.name:
+                        self.conn.execute(sa.delete(rel).where(rel.c[c1].in_(ids)))
+                    if f.relation == self.model.name:
+                        self.conn.execute(sa.delete(rel).where(rel.c[c2].in_(ids)))
+        self.conn.execute(sa.text("DELETE FROM ir_model_data WHERE model = :m AND res_id IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True)), {"m": self.model.name, "ids": ids})
+        self.conn.execute(sa.delete(self.table).where(self.table.c.id.in_(ids)))
+        return True
+
+    def _before_unlink(self, ids: list[int]) -> None:
+        """Hook for models that refuse some deletions."""
+
+    # -- other public methods -----------------------------------------------------------------
+    def fields_get(self, allfields: Any = None, attributes: Any = None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        wanted = set(allfields) if allfields else None
+        for name, f in self.model.fields.items():
+            if wanted is not None and name not in wanted:
+                continue
+            desc = f.description()
+            if attributes:
+                desc = {k: v for k, v in desc.items() if k in attributes}
+            out[name] = desc
+        return out
+
+    def name_search(self, name: Any = "", args: Any = None, operator: str = "ilike",
+                    limit: int | None = 100) -> list[list[Any]]:
+        domain = list(args or [])
+        extra = name_search_domain(self.model, name, operator)
+        if extra:
+            domain = ["&", *domain_and(domain), *extra] if domain else extra
+        ids = self._search_ids(domain, 0, limit, None)
+        names = self._display_names(ids)
+        return [[i, names.get(i, False)] for i in ids]
+
+    def name_create(self, name: Any) -> Any:
+        rec_name = self.model.rec_name
+        if not rec_name:
+            return False
+        new_id = self.create({rec_name: name})
+        return [new_id, self._display_names([new_id]).get(new_id, False)]
+
+    def default_get(self, fields_list: Any) -> dict[str, Any]:
+        names = self._field_names(fields_list or [])
+        out: dict[str, Any] = {}
+        for name in names:
+            f = self.model.fields[name]
+            key = f"default_{name}"
+            if key in self.env.context:
+                value = self.env.context[key]
+            elif f.default is not None and name not in MAGIC:
+                value = f.default
+            else:
+                continue
+            if f.type in X2MANY:
+                value = commands.as_default(commands.normalize(f, value))
+            out[name] = value
+        return out
+
+    def copy(self, ids: Any, default: Any = None) -> int:
+        ids = normalize_ids(ids)
+        if len(ids) != 1:
+            raise ValueError(f"Expected singleton: {self.model.name}({', '.join(map(str, ids))},)")
+        self._check_exist(ids)
+        vals = self._copy_data(ids[0], dict(default or {}))
+        return int(self._create_one(vals))
+
+    def _copy_data(self, rid: int, default: dict[str, Any]) -> dict[str, Any]:
+        names = [n for n, f in self.model.fields.items()
+                 if n not in MAGIC and f.copy and (f.column or (f.type == "many2many" and f.store))
+                 and f.compute != "password" and n not in default]
+        row = self._fetch_values([rid], names, False)[rid]
+        vals: dict[str, Any] = {}
+        for n in names:
+            f = self.model.fields[n]
+            value = row[n]
+            if f.type == "many2many":
+                vals[n] = [(6, 0, value)]
+            elif f.type in ("date", "datetime") or f.type not in ("many2one",):
+                vals[n] = value
+            else:
+                vals[n] = value or False
+        o2m = [f for f in self.model.fields.values() if f.type == "one2many" and f.copy and f.store
+               and f.name not in default]
+        for f in o2m:
+            lines = self._x2many_values(f, [rid])[rid]
+            comodel = self.other(f.relation or "")
+            vals[f.name] = [(0, 0, comodel._copy_data(line, {f.relation_field or "": False})) for line in lines]
+        vals.update(default)
+        return self._copy_defaults(vals)
+
+    def _copy_defaults(self, vals: dict[str, Any]) -> dict[str, Any]:
+        return vals
+
+    def check_access_rights(self, operation: Any, raise_exception: bool = True) -> bool:
+        if operation not in ACCESS_MODES:
+            raise ValueError(f"Invalid access mode: {operation!r}")
+        return True
+
+    def check_access_rule(self, ids: Any, operation: Any) -> None:
+        if operation not in ACCESS_MODES:
+            raise ValueError(f"Invalid access mode: {operation!r}")
+        ids = normalize_ids(ids)
+        if operation not in ("read", "unlink"):
+            self._check_exist(ids)
+        return None
+
+    def get_metadata(self, ids: Any) -> list[dict[str, Any]]:
+        ids = self._existing(normalize_ids(ids))
+        names = [n for n in LOG_FIELDS if n in self.model.fields]
+        values = self._fetch_values(ids, names, True)
+        xmlids: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        if ids:
+            rows = self.conn.execute(sa.text(
+                "SELECT res_id, module, name, noupdate FROM ir_model_data WHERE model = :m AND res_id IN :ids "
+                "ORDER BY id").bindparams(sa.bindparam("ids", expanding=True)), {"m": self.model.name, "ids": ids})
+            for r in rows:
+                xmlids[r.res_id].append({"xmlid": f"{r.module}.{r.name}", "noupdate": bool(r.noupdate)})
+        out = []
+        for i in ids:
+            rec = {"id": i, **{n: values[i][n] for n in names}}
+            first = xmlids[i][0] if xmlids[i] else None
+            rec.update(xmlid=first["xmlid"] if first else False, xmlids=xmlids[i],
+                       noupdate=first["noupdate"] if first else False)
+            out.append(rec)
+        return out
+
+    def _active(self) -> str:
+        active = self.model.active_name
+        if not active:
+            raise ValueError(f"No 'active' field on model {self.model.name}")
+        return active
+
+    def toggle_active(self, ids: Any) -> None:
+        active = self._active()
+        ids = self._existing(normalize_ids(ids))
+        states = self._fetch_values(ids, [active], False)
+        on = [i for i in ids if states[i][active]]
+        off = [i for i in ids if not states[i][active]]
+        if on:
+            self.write(on, {active: False})
+        if off:
+            self.write(off, {active: True})
+        return None
+
+    def action_archive(self, ids: Any) -> None:
+        active = self._active()
+        ids = self._existing(normalize_ids(ids))
+        self.write(ids, {active: False})
+        return None
+
+    def action_unarchive(self, ids: Any) -> None:
+        active = self._active()
+        ids = self._existing(normalize_ids(ids))
+        self.write(ids, {active: True})
+        return None
+
+
+def domain_and(domain: list[Any]) -> list[Any]:
+    """A domain with its implicit ANDs made explicit, so it can be combined."""
+    from odoorpc_server.orm.domain import is_leaf
+
+    out: list[Any] = []
+    expected = 1
+    for token in domain:
+        if expected == 0:
+            out.insert(0, "&")
+            expected = 1
+        if isinstance(token, (list, tuple)) or is_leaf(token):
+            expected -= 1
+        else:
+            expected += {"!": 0, "&": 1, "|": 1}.get(token, -1)
+        out.append(token)
+    return out
+
+
+def _company_type(rec: BaseModel, ids: list[int]) -> dict[int, Any]:
+    rows = rec._fetch_values(ids, ["is_company"], False)
+    return {i: "company" if r["is_company"] else "person" for i, r in rows.items()}
+
+
+# values of non-stored computed fields, and how writing them changes stored fields
+COMPUTED_READ: dict[str, Any] = {"company_type": _company_type}
+COMPUTED_INVERSE: dict[str, Any] = {"company_type": lambda value: {"is_company": value == "company"}}
+
+_CLASSES: dict[str, type[BaseModel]] = {}
+
+
+def behaviour(name: str) -> Any:
+    def register(cls: type[BaseModel]) -> type[BaseModel]:
+        _CLASSES[name] = cls
+        return cls
+    return register
+
+
+def model_class(name: str) -> type[BaseModel]:
+    from odoorpc_server.orm import behaviours  # noqa: F401  (registers the behaviour classes)
+
+    return _CLASSES.get(name, BaseModel)
+
+
+__all__ = ["BaseModel", "behaviour", "model_class", "normalize_ids", "json"]

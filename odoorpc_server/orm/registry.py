@@ -1,0 +1,197 @@
+"""The model registry: models and fields read from `ir_model` / `ir_model_fields` rows,
+mapped onto SQLAlchemy Core tables built at run time.
+
+A registry is immutable once built. Schema changes build a new one inside the changing call's
+transaction; other processes notice the bumped `odoorpc_signal` sequence on their next call.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from odoorpc_server.orm.fields import X2MANY, Field, column_type, default_label
+
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+MAGIC = ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")
+
+
+@dataclass
+class Model:
+    name: str
+    id: int
+    description: str
+    order: str
+    state: str
+    rec_name: str | None
+    parent_name: str | None
+    display: str | None
+    name_search: list[str]
+    fields: dict[str, Field]
+    table: sa.Table = None  # type: ignore[assignment]
+    relations: dict[str, sa.Table] = field(default_factory=dict)
+
+    @property
+    def table_name(self) -> str:
+        return table_name(self.name)
+
+    @property
+    def active_name(self) -> str | None:
+        for name in ("active", "x_active"):
+            if name in self.fields and self.fields[name].type == "boolean":
+                return name
+        return None
+
+    def field(self, name: str) -> Field:
+        try:
+            return self.fields[name]
+        except KeyError:
+            raise ValueError(f"Invalid field {name!r} on model {self.name!r}") from None
+
+
+def table_name(model: str) -> str:
+    return model.replace(".", "_")
+
+
+def m2m_names(model: str, comodel: str) -> tuple[str, str, str]:
+    """Default relation table and columns of a custom many2many (Odoo's naming)."""
+    t1, t2 = table_name(model), table_name(comodel)
+    tables = sorted([t1, t2])
+    relation = f"x_{tables[0]}_{tables[1]}_rel"
+    if t1 == t2:
+        return relation, "id1", "id2"
+    return relation, f"{t1}_id", f"{t2}_id"
+
+
+def parse_selection(text: str | None) -> list[tuple[str, str]] | None:
+    if not text:
+        return None
+    value = ast.literal_eval(text)
+    return [(str(k), str(v)) for k, v in value]
+
+
+def field_from_row(row: Any) -> Field:
+    default = json.loads(row.default_value) if row.default_value else None
+    return Field(
+        name=row.name, type=row.ttype, model=row.model, id=row.id,
+        string=row.field_description or default_label(row.name), help=row.help or None,
+        required=bool(row.required), readonly=bool(row.readonly), store=bool(row.store),
+        index=bool(row.index), translate=bool(row.translate), copy=bool(row.copied),
+        relation=row.relation or None, relation_field=row.relation_field or None,
+        relation_table=row.relation_table or None, column1=row.column1 or None, column2=row.column2 or None,
+        selection=parse_selection(row.selection), size=row.size, on_delete=row.on_delete or "set null",
+        domain=row.domain or "[]", related=row.related or None, compute=row.compute or None,
+        groups=row.groups or None, default=default, manual=row.state == "manual",
+    )
+
+
+class Registry:
+    """Every model of one database, with its tables."""
+
+    def __init__(self, sqlite: bool, sequence: int) -> None:
+        self.sqlite = sqlite
+        self.sequence = sequence
+        self.models: dict[str, Model] = {}
+        self.metadata = sa.MetaData()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.models
+
+    def __getitem__(self, name: str) -> Model:
+        return self.models[name]
+
+    @classmethod
+    def load(cls, conn: Connection, sqlite: bool) -> "Registry":
+        sequence = conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one()
+        reg = cls(sqlite, sequence)
+        fields_by_model: dict[str, dict[str, Field]] = {}
+        for row in conn.execute(sa.text("SELECT * FROM ir_model_fields ORDER BY id")):
+            fields_by_model.setdefault(row.model, {})[row.name] = field_from_row(row)
+        for row in conn.execute(sa.text("SELECT * FROM ir_model ORDER BY id")):
+            fields = fields_by_model.get(row.model, {})
+            rec_name = row.rec_name or ("name" if "name" in fields else "x_name" if "x_name" in fields else None)
+            reg.models[row.model] = Model(
+                name=row.model, id=row.id, description=row.name, order=row.order or "id", state=row.state,
+                rec_name=rec_name, parent_name=row.parent_name or None, display=row.display or None,
+                name_search=(row.name_search.split(",") if row.name_search else ([rec_name] if rec_name else [])),
+                fields=fields,
+            )
+        for model in reg.models.values():
+            reg._build_table(model)
+        return reg
+
+    def _build_table(self, model: Model) -> None:
+        cols: list[sa.Column[Any]] = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
+        for f in model.fields.values():
+            if f.column and f.name != "id":
+                cols.append(sa.Column(f.name, column_type(f.type, self.sqlite), index=f.index or None))
+        model.table = sa.Table(model.table_name, self.metadata, *cols, sqlite_autoincrement=True)
+        for f in model.fields.values():
+            if f.type == "many2many" and f.store:
+                rel, c1, c2 = self.m2m_spec(f)
+                if rel in self.metadata.tables:
+                    model.relations[f.name] = self.metadata.tables[rel]
+                    continue
+                model.relations[f.name] = sa.Table(
+                    rel, self.metadata,
+                    sa.Column(c1, sa.Integer, nullable=False, index=True),
+                    sa.Column(c2, sa.Integer, nullable=False, index=True),
+                    sa.PrimaryKeyConstraint(c1, c2),
+                )
+
+    @staticmethod
+    def m2m_spec(f: Field) -> tuple[str, str, str]:
+        rel, c1, c2 = m2m_names(f.model, f.relation or "")
+        return f.relation_table or rel, f.column1 or c1, f.column2 or c2
+
+    def create_tables(self, conn: Connection) -> None:
+        """Create the tables (and relation tables) that do not exist yet."""
+        self.metadata.create_all(conn, checkfirst=True)
+
+    def add_column(self, conn: Connection, model: Model, f: Field) -> None:
+        prep = conn.dialect.identifier_preparer
+        ctype = column_type(f.type, self.sqlite).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {prep.quote(model.table_name)} ADD COLUMN {prep.quote(f.name)} {ctype}")
+
+    def drop_column(self, conn: Connection, model: Model, name: str) -> None:
+        prep = conn.dialect.identifier_preparer
+        for index in list(model.table.indexes):
+            if name in index.columns:
+                index.drop(conn)
+        conn.exec_driver_sql(f"ALTER TABLE {prep.quote(model.table_name)} DROP COLUMN {prep.quote(name)}")
+
+
+def bump(conn: Connection) -> int:
+    conn.execute(sa.text("UPDATE odoorpc_signal SET registry_sequence = registry_sequence + 1 WHERE id = 1"))
+    return int(conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one())
+
+
+class RegistryCache:
+    """Per-process registries, refreshed when another process changed the schema."""
+
+    def __init__(self) -> None:
+        self._registries: dict[str, Registry] = {}
+        self._lock = threading.Lock()
+
+    def get(self, dbname: str, conn: Connection, sqlite: bool) -> Registry:
+        sequence = conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one()
+        reg = self._registries.get(dbname)
+        if reg is None or reg.sequence != sequence:
+            reg = Registry.load(conn, sqlite)
+            with self._lock:
+                self._registries[dbname] = reg
+        return reg
+
+    def publish(self, dbname: str, reg: Registry) -> None:
+        with self._lock:
+            self._registries[dbname] = reg
+
+    def forget(self, dbname: str) -> None:
+        with self._lock:
+            self._registries.pop(dbname, None)

@@ -1,0 +1,87 @@
+"""XML-RPC as Odoo speaks it: stdlib (un)marshalling with Odoo's marshaller rules and
+Odoo's fault codes (integers on /xmlrpc/2, strings on the legacy /xmlrpc endpoints)."""
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+import xmlrpc.client
+from collections import defaultdict
+from typing import Any, Callable
+
+from odoorpc_server.exceptions import AccessDenied, AccessError, MissingError, RedirectWarning, UserError
+
+CONTROL_CHARACTERS = dict.fromkeys(set(range(32)) - {9, 10, 13})
+FAULT_WARNING, FAULT_ACCESS_DENIED, FAULT_ACCESS_ERROR, FAULT_APPLICATION = 2, 3, 4, 1
+
+
+class OdooMarshaller(xmlrpc.client.Marshaller):
+    """Odoo's output rules: no None, dates as strings, bytes as strings, control chars stripped."""
+
+    dispatch = dict(xmlrpc.client.Marshaller.dispatch)
+
+    def dump_unicode(self, value: str, write: Callable[[str], Any]) -> None:
+        super().dump_unicode(value.translate(CONTROL_CHARACTERS), write)
+
+    def dump_bytes(self, value: bytes, write: Callable[[str], Any]) -> None:
+        self.dump_unicode(value.decode(), write)
+
+    def dump_datetime(self, value: dt.datetime, write: Callable[[str], Any]) -> None:
+        self.dump_unicode(value.strftime("%Y-%m-%d %H:%M:%S"), write)
+
+    def dump_date(self, value: dt.date, write: Callable[[str], Any]) -> None:
+        self.dump_unicode(value.strftime("%Y-%m-%d"), write)
+
+    dispatch[str] = dump_unicode
+    dispatch[bytes] = dump_bytes
+    dispatch[dt.datetime] = dump_datetime
+    dispatch[dt.date] = dump_date
+    dispatch[defaultdict] = xmlrpc.client.Marshaller.dump_struct
+
+
+def dumps(params: tuple[Any, ...] | xmlrpc.client.Fault) -> bytes:
+    body = OdooMarshaller("utf-8", allow_none=False).dumps(params)
+    kind = "methodResponse"
+    return f"<?xml version='1.0'?>\n<{kind}>\n{body}</{kind}>\n".encode()
+
+
+def fault(error: BaseException, legacy: bool) -> xmlrpc.client.Fault:
+    """Odoo's mapping of exceptions to faults (first match wins)."""
+    if legacy:
+        return _legacy_fault(error)
+    if isinstance(error, RedirectWarning):
+        return xmlrpc.client.Fault(FAULT_WARNING, str(error))
+    if isinstance(error, AccessError):
+        return xmlrpc.client.Fault(FAULT_ACCESS_ERROR, str(error))
+    if isinstance(error, AccessDenied):
+        return xmlrpc.client.Fault(FAULT_ACCESS_DENIED, str(error))
+    if isinstance(error, UserError):
+        return xmlrpc.client.Fault(FAULT_WARNING, str(error))
+    return xmlrpc.client.Fault(FAULT_APPLICATION, _traceback(error))
+
+
+def _legacy_fault(error: BaseException) -> xmlrpc.client.Fault:
+    for cls, label in ((RedirectWarning, "Warning"), (MissingError, "MissingError"), (AccessError, "AccessError")):
+        if isinstance(error, cls):
+            return xmlrpc.client.Fault(f"warning -- {label}\n\n{error}", "")  # type: ignore[arg-type]
+    if isinstance(error, AccessDenied):
+        return xmlrpc.client.Fault("AccessDenied", str(error))  # type: ignore[arg-type]
+    if isinstance(error, UserError):
+        return xmlrpc.client.Fault(f"warning -- UserError\n\n{error}", "")  # type: ignore[arg-type]
+    return xmlrpc.client.Fault(str(error), _traceback(error))  # type: ignore[arg-type]
+
+
+def _traceback(error: BaseException) -> str:
+    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+
+
+def handle(body: bytes, call: Callable[[str, tuple[Any, ...]], Any], legacy: bool = False) -> bytes:
+    """Decode one request, run it, encode the answer or the fault."""
+    try:
+        params, method = xmlrpc.client.loads(body)
+        result = call(method or "", params)
+        return dumps((result,))
+    except Exception as error:  # every failure becomes an Odoo-shaped fault
+        try:
+            return dumps(fault(error, legacy))
+        except Exception as inner:
+            return dumps(fault(inner, legacy))

@@ -1,0 +1,57 @@
+"""The application state one process holds: where databases live, registries, caches."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+
+from odoorpc_server.exceptions import AccessDenied
+from odoorpc_server.orm.env import Env
+from odoorpc_server.orm.registry import RegistryCache
+from odoorpc_server.security import CredentialCache
+from odoorpc_server.settings import Settings
+from odoorpc_server.storage.database import Backend
+
+USERS = sa.table("res_users", sa.column("id"), sa.column("login"), sa.column("active"), sa.column("password"))
+
+
+class App:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.backend = Backend(settings.data_dir, settings.db_url)
+        self.registries = RegistryCache()
+        self.credentials = CredentialCache()
+
+    @contextmanager
+    def env(self, db: str, uid: int, context: dict[str, Any] | None = None, write: bool = True,
+            password: str | None = None) -> Iterator[Env]:
+        """One transaction on `db` as `uid` (credentials checked when a password is given)."""
+        with self.backend.transaction(db, write=write) as conn:
+            registry = self.registries.get(db, conn, self.backend.is_sqlite)
+            if password is not None:
+                self.check_credentials(conn, db, uid, password)
+            env = Env(conn, registry, uid, context, settings=self.settings)
+            yield env
+        if env.schema_changed:
+            self.registries.publish(db, env.registry)
+
+    def check_credentials(self, conn: sa.Connection, db: str, uid: int, password: Any) -> None:
+        if not password or not isinstance(password, str):
+            raise AccessDenied()
+        row = conn.execute(sa.select(USERS.c.active, USERS.c.password).where(USERS.c.id == uid)).first()
+        if row is None or not row.active or not self.credentials.check(db, uid, password, row.password or ""):
+            raise AccessDenied()
+
+    def login(self, db: str, login: Any, password: Any) -> int:
+        if not password or not isinstance(login, str) or not isinstance(password, str):
+            raise AccessDenied()
+        with self.backend.transaction(db, write=False) as conn:
+            self.registries.get(db, conn, self.backend.is_sqlite)
+            row = conn.execute(sa.select(USERS.c.id).where(USERS.c.login == login, USERS.c.active == sa.true())
+                               .order_by(USERS.c.id).limit(1)).first()
+            if row is None:
+                raise AccessDenied()
+            self.check_credentials(conn, db, int(row.id), password)
+            return int(row.id)

@@ -1,0 +1,44 @@
+"""The `object` service: execute and execute_kw, with Odoo's argument binding."""
+from __future__ import annotations
+
+from typing import Any
+
+from odoorpc_server.exceptions import AccessError
+from odoorpc_server.orm.env import Env
+from odoorpc_server.orm.models import BaseModel, normalize_ids
+from odoorpc_server.services.app import App
+
+READ_ONLY = frozenset({"read", "search", "search_count", "search_read", "fields_get", "name_get", "name_search",
+                       "default_get", "exists", "check_access_rights", "check_access_rule", "get_metadata",
+                       "read_group"})
+
+
+def call(env: Env, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """Bind positional and keyword arguments the way Odoo's call_kw does."""
+    recs: BaseModel = env[model]
+    if not isinstance(method, str) or method.startswith("_") or method == "init":
+        raise AccessError(f"Private methods (such as {method}) cannot be called remotely.")
+    fn = recs.public_method(method)
+    if method in recs.MODEL_METHODS:
+        return fn(*args, **kwargs)
+    if not args:
+        raise IndexError("tuple index out of range")
+    return fn(normalize_ids(args[0]), *args[1:], **kwargs)
+
+
+def execute_kw(app: App, db: str, uid: Any, password: Any, model: str, method: str, args: Any = None,
+               kw: Any = None) -> Any:
+    args = list(args or [])
+    kwargs = dict(kw or {})
+    context = kwargs.pop("context", None) or {}
+    if not isinstance(context, dict):
+        raise ValueError(f"context must be a dictionary, not {type(context).__name__}")
+    with app.env(db, int(uid), context, write=method not in READ_ONLY, password=password) as env:
+        return call(env, model, method, args, kwargs)
+
+
+def execute(app: App, db: str, uid: Any, password: Any, model: str, method: str, *args: Any) -> Any:
+    return execute_kw(app, db, uid, password, model, method, list(args), {})
+
+
+METHODS = {"execute": execute, "execute_kw": execute_kw}

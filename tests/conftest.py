@@ -1,0 +1,148 @@
+"""Shared fixtures: a real server process per backend, reached over XML-RPC.
+
+`--db` names the backends to run the whole suite on (comma separated): `sqlite` (default),
+`postgresql`, or both. PostgreSQL is skipped when unreachable, except under `CI=true`.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+import xmlrpc.client
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+PG_URL = os.environ.get("ODOORPC_TEST_PG", "postgresql+psycopg://root@127.0.0.1:5432")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", default="sqlite", help="backends: sqlite, postgresql, or both comma separated")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        names = [b.strip() for b in metafunc.config.getoption("db").split(",") if b.strip()]
+        metafunc.parametrize("backend", names, scope="session")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 port=5432 user=root dbname=postgres", connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+@dataclass
+class Client:
+    """A logged-in XML-RPC session, as integration code would hold one."""
+
+    url: str
+    db: str
+    login: str = "admin"
+    password: str = "admin"
+    uid: int = 0
+    common: Any = field(init=False)
+    models: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.common = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common")
+        self.models = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object")
+        if not self.uid:
+            self.uid = self.common.authenticate(self.db, self.login, self.password, {})
+
+    def x(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self.models.execute_kw(self.db, self.uid, self.password, model, method, list(args), kwargs)
+
+
+@dataclass
+class Server:
+    backend: str
+    url: str
+    db: str
+    port: int
+    data_dir: Path
+    db_url: str | None
+    proc: subprocess.Popen[bytes]
+
+    def client(self, login: str = "admin", password: str = "admin") -> Client:
+        return Client(self.url, self.db, login, password)
+
+
+def start_server(tmp: Path, backend: str, extra: list[str] | None = None, database: str | None = None) -> Server:
+    port = free_port()
+    db = database or f"t{uuid.uuid4().hex[:10]}"
+    cmd = [sys.executable, "-m", "odoorpc_server", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--data-dir", str(tmp), "--database", db, "--password-rounds", "1000", *(extra or [])]
+    db_url = None
+    if backend == "postgresql":
+        db_url = PG_URL
+        cmd += ["--db-url", db_url]
+    with open(tmp / f"server-{port}.log", "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {(tmp / f'server-{port}.log').read_text()}")
+        try:
+            xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").version()
+            break
+        except OSError:
+            if time.time() > deadline:
+                proc.kill()
+                raise RuntimeError("server did not start")
+            time.sleep(0.1)
+    return Server(backend, url, db, port, tmp, db_url, proc)
+
+
+def stop_server(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(10)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+    if server.backend == "postgresql":
+        drop_pg_database(server.db)
+
+
+def drop_pg_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 port=5432 user=root dbname=postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def require_backend(backend: str) -> None:
+    if backend == "postgresql" and not postgres_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is required under CI but is not reachable on 127.0.0.1:5432")
+        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (outside CI)")
+
+
+@pytest.fixture(scope="session")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server per backend for the session, with a demo database."""
+    require_backend(backend)
+    srv = start_server(tmp_path_factory.mktemp(f"srv-{backend}"), backend, ["--demo"])
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture()
+def client(server: Server) -> Client:
+    return server.client()
