@@ -3,7 +3,8 @@
 // `xmlrpc` client (the most used XML-RPC client on npm). The document has no JavaScript
 // variant, so each call is the Python/Ruby example written as a Node.js user would.
 //
-// Settings come from the environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD.
+// Settings come from the environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD
+// (and ODOO_SKIP_START=1 to leave out the demo server's /start example).
 // Prints one JSON line per example; on the first answer whose shape differs from what
 // Odoo 17 returns, prints the reason on stderr and exits 1 (2 for a missing setting).
 // JavaScript has one number type, so integers and doubles are not told apart here.
@@ -113,6 +114,19 @@ async function main() {
   const examples = [];
   const example = (name, fn) => examples.push([name, fn]);
   const s = {}; // state carried from one example to the next
+
+  // --- demo: the /start endpoint that hands out a test database -------------------------
+  // (skipped with ODOO_SKIP_START=1, for a server that does not offer it)
+  example('start', async () => {
+    if (process.env.ODOO_SKIP_START === '1') return 'skipped (ODOO_SKIP_START=1)';
+    const info = await call(client(`${url}/start`), 'start', []);
+    check(isStruct(info) && same(sortedKeys(info), ['database', 'host', 'password', 'user']),
+      'start() must return a struct with exactly host, database, user, password', info);
+    check(Object.values(info).every((v) => typeof v === 'string'), 'start() values must be strings', info);
+    check(info.host.startsWith('http'), 'host must be a URL', info);
+    check(info.database === db && info.user === username, `start() must name the demo database ${db} and user ${username}`, info);
+    return info;
+  });
 
   // --- Logging in -----------------------------------------------------------------------
   const common = client(`${url}/xmlrpc/2/common`);

@@ -5,7 +5,8 @@
  * extension (Debian package php-xmlrpc) behind a Ripcord-compatible client
  * (php/ripcord_compat.php: Ripcord itself is not installable here).
  *
- * Settings come from the environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD.
+ * Settings come from the environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD
+ * (and ODOO_SKIP_START=1 to leave out the demo server's /start example).
  * Prints one JSON line per example; on the first answer whose shape differs from what
  * Odoo 17 returns, prints the reason on stderr and exits 1 (2 for a missing setting).
  * PHP decodes an empty struct and an empty array alike, as array().
@@ -166,6 +167,23 @@ $BUILTIN_FIELDS = array(
     'create_uid' => 'many2one', 'create_date' => 'datetime',
     'write_uid' => 'many2one', 'write_date' => 'datetime',
 );
+
+// --- demo: the /start endpoint that hands out a test database ---------------------------
+// (skipped with ODOO_SKIP_START=1, for a server that does not offer it)
+example('start', function () use ($url, $db, $username) {
+    if (getenv('ODOO_SKIP_START') === '1') {
+        return 'skipped (ODOO_SKIP_START=1)';
+    }
+    $info = ripcord::client("$url/start")->start();
+    check(is_struct($info) && sorted_keys($info) === array('database', 'host', 'password', 'user'),
+        'start() must return a struct with exactly host, database, user, password', $info);
+    list($s_url, $s_db, $s_username, $s_password) =
+      array($info['host'], $info['database'], $info['user'], $info['password']);
+    check(is_string($s_url) && is_string($s_db) && is_string($s_username) && is_string($s_password), 'start() values must be strings', $info);
+    check(strpos($s_url, 'http') === 0, 'host must be a URL', $info);
+    check($s_db === $db && $s_username === $username, "start() must name the demo database $db and user $username", $info);
+    return $info;
+});
 
 // --- Logging in -------------------------------------------------------------------------
 $common = ripcord::client("$url/xmlrpc/2/common");

@@ -2,7 +2,8 @@
 # (/work/shared/seeds/000_067b9db63477e5f3.txt) against a server, with Ruby's own
 # XML-RPC client (the `xmlrpc` library: Debian package ruby-xmlrpc, or the gem).
 #
-# Settings come from the environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD.
+# Settings come from the environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD
+# (and ODOO_SKIP_START=1 to leave out the demo server's /start example).
 # Prints one JSON line per example; on the first answer whose shape differs from what
 # Odoo 17 returns, prints the reason on stderr and exits 1 (2 for a missing setting).
 require "xmlrpc/client"
@@ -119,6 +120,22 @@ BUILTIN_FIELDS = {
   "create_uid" => "many2one", "create_date" => "datetime",
   "write_uid" => "many2one", "write_date" => "datetime",
 }.freeze
+
+# --- demo: the /start endpoint that hands out a test database ---------------------------
+# (skipped with ODOO_SKIP_START=1, for a server that does not offer it)
+example("start") do
+  if ENV["ODOO_SKIP_START"] == "1"
+    emit("skipped (ODOO_SKIP_START=1)")
+  else
+    info = XMLRPC::Client.new2("#{url}/start").call('start')
+    check(info.is_a?(Hash) && info.keys.sort == %w[database host password user],
+          "start() must return a struct with exactly host, database, user, password", info)
+    check(info.values.all? { |v| v.is_a?(String) }, "start() values must be strings", info)
+    check(info['host'].start_with?("http"), "host must be a URL", info)
+    check(info['database'] == db && info['user'] == username, "start() must name the demo database #{db} and user #{username}", info)
+    emit(info)
+  end
+end
 
 # --- Logging in -------------------------------------------------------------------------
 common = nil

@@ -9,7 +9,8 @@
 // (`execute(models, "execute_kw", asList(...))`, results cast as the document casts them).
 //
 // Run: java -cp /usr/share/java/axmlrpc.jar SeedExamples.java   (Java 11+ source launcher)
-// Settings come from the environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD.
+// Settings come from the environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD
+// (and ODOO_SKIP_START=1 to leave out the demo server's /start example).
 // Prints one JSON line per example; on the first answer whose shape differs from what
 // Odoo 17 returns, prints the reason on stderr and exits 1 (2 for a missing setting).
 
@@ -245,6 +246,22 @@ public class SeedExamples {
         byte[] random = new byte[4];
         new SecureRandom().nextBytes(random);
         final String suffix = String.format("%08x", java.nio.ByteBuffer.wrap(random).getInt());
+
+        // --- demo: the /start endpoint that hands out a test database -----------------------
+        // (skipped with ODOO_SKIP_START=1, for a server that does not offer it)
+        example("start", () -> {
+            if ("1".equals(System.getenv("ODOO_SKIP_START"))) return "skipped (ODOO_SKIP_START=1)";
+            final XMLRPCClient client = new XMLRPCClient(new URL(String.format("%s/start", url)));
+            final Object result = execute(client, "start", emptyList());
+            check(result instanceof Map && keys(result).equals(setOf("host", "database", "user", "password")),
+                "start() must return a struct with exactly host, database, user, password", result);
+            final Map<String, Object> info = (Map<String, Object>) result;
+            for (Object v : info.values()) check(v instanceof String, "start() values must be strings", info);
+            check(((String) info.get("host")).startsWith("http"), "host must be a URL", info);
+            check(db.equals(info.get("database")) && username.equals(info.get("user")),
+                "start() must name the demo database " + db + " and user " + username, info);
+            return info;
+        });
 
         // --- Logging in ---------------------------------------------------------------------
         common = new XMLRPCClient(new URL(String.format("%s/xmlrpc/2/common", url)));

@@ -1,0 +1,112 @@
+"""Unit tests of the domain pipeline: parsing, normalisation, static falsity, and SQL that
+binds every client value as a parameter."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from odoorpc_server.orm.domain import Compiler, is_false, parse
+from odoorpc_server.orm.env import Env
+from odoorpc_server.orm.fields import Field
+from odoorpc_server.orm.registry import Model, Registry
+
+
+def make_registry() -> Registry:
+    reg = Registry(sqlite=True, sequence=1)
+
+    def field(name: str, ttype: str, **kw: Any) -> Field:
+        return Field(name=name, type=ttype, model="x_t", **kw)
+
+    fields = {f.name: f for f in [
+        field("id", "integer"), field("x_name", "char"), field("x_int", "integer"), field("x_flag", "boolean"),
+        field("x_when", "datetime"), field("x_parent_id", "many2one", relation="x_t"),
+        field("x_child_ids", "one2many", relation="x_t", relation_field="x_parent_id"),
+        field("display_name", "char", store=False),
+    ]}
+    reg.models["x_t"] = Model(name="x_t", id=1, description="T", order="id", state="manual", rec_name="x_name",
+                              parent_name="x_parent_id", display=None, name_search=["x_name"], fields=fields)
+    reg._build_table(reg.models["x_t"])
+    return reg
+
+
+REG = make_registry()
+MODEL = REG["x_t"]
+
+
+@pytest.mark.parametrize(("domain", "tree"), [
+    ([], ("?", True)),
+    ([("x_int", "=", 1), ("x_name", "=", "a")], ("&", ("=", "x_int", 1), ("=", "x_name", "a"))),
+    (["|", ("x_int", "=", 1), ("x_name", "=", "a")], ("|", ("=", "x_int", 1), ("=", "x_name", "a"))),
+    # '!' is pushed into leaves with Odoo's negation table
+    (["!", ("x_int", "<", 3)], (">=", "x_int", 3)),
+    (["!", "&", ("x_int", "=", 1), ("x_name", "in", ["a"])], ("|", ("!=", "x_int", 1), ("not in", "x_name", ["a"]))),
+    # operators without a negation keep a NOT
+    (["!", ("x_name", "=like", "a%")], ("!", ("=like", "x_name", "a%"))),
+    # dotted paths become 'any', and their negation 'not any'
+    (["!", ("x_parent_id.x_name", "=", "a")], ("not any", "x_parent_id", ("=", "x_name", "a"))),
+    ([(1, "=", 1)], ("?", True)),
+    (["!", (0, "=", 1)], ("?", True)),
+])
+def test_parse_normalises(domain: list[Any], tree: tuple[Any, ...]) -> None:
+    assert parse(MODEL, domain, REG) == tree
+
+
+@pytest.mark.parametrize(("domain", "message"), [
+    (["&", ("x_int", "=", 1)], "syntactically not correct"),
+    (["|"], "syntactically not correct"),
+    ([("x_int", "LIKE", 1)], "Invalid leaf"),
+    ([("x_int", "=")], "Invalid leaf"),
+    ([("nope", "=", 1)], "Invalid field x_t.nope in leaf"),
+    ([("x_name.foo", "=", 1)], "Invalid field x_t.x_name.foo"),
+    ("x_int = 1", "Invalid domain"),
+])
+def test_parse_refuses(domain: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse(MODEL, domain, REG)
+
+
+@pytest.mark.parametrize(("domain", "expected"), [
+    ([("x_int", "in", [])], True),
+    (["!", ("x_int", "in", [])], False),
+    ([("x_int", "in", []), ("x_name", "=", "a")], True),
+    (["|", ("x_int", "in", []), ("x_name", "=", "a")], False),
+    ([(0, "=", 1)], True),
+    ([("x_int", "not in", [])], False),
+])
+def test_is_false(domain: list[Any], expected: bool) -> None:
+    assert is_false(parse(MODEL, domain, REG)) is expected
+
+
+def compile_sql(domain: list[Any]) -> tuple[str, dict[str, Any]]:
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn:
+        env = Env(conn, REG, 2)
+        clause = Compiler(env).where(MODEL, domain)
+        compiled = sa.select(MODEL.table.c.id).where(clause).compile(dialect=engine.dialect)
+    return str(compiled), dict(compiled.params)
+
+
+def test_values_are_bound_parameters() -> None:
+    evil = "x'); DROP TABLE x_t; --"
+    sql, params = compile_sql([("x_name", "=", evil), ("x_name", "ilike", evil)])
+    assert "DROP" not in sql
+    assert evil in params.values() and f"%{evil}%" in params.values()
+
+
+@pytest.mark.parametrize(("domain", "fragment"), [
+    ([("x_int", "=", False)], "x_t.x_int IS NULL"),
+    ([("x_int", "!=", 5)], "x_t.x_int IS NULL"),          # negative operators also match NULL
+    ([("x_name", "ilike", "")], "x_t.x_name IS NULL"),    # an empty pattern matches NULL too
+    ([("x_flag", "=", False)], "x_t.x_flag IS NULL OR x_t.x_flag = 0"),
+    ([("x_int", "not in", [1])], "x_t.x_int IS NULL"),
+])
+def test_null_rules(domain: list[Any], fragment: str) -> None:
+    sql, _ = compile_sql(domain)
+    assert fragment in sql
+
+
+def test_datetime_date_only_values_are_expanded() -> None:
+    _, params = compile_sql([("x_when", ">", "2024-01-10"), ("x_when", "<", "2024-01-12")])
+    assert set(params.values()) >= {"2024-01-10 23:59:59", "2024-01-12 00:00:00"}
