@@ -17,8 +17,7 @@ from conftest import Client, Server
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "golden").glob("domains-*.json"))
 SCALARS = {"x_name": "char", "x_code": "char", "x_int": "integer", "x_float": "float", "x_flag": "boolean",
            "x_day": "date", "x_when": "datetime", "x_state": "selection"}
-# read_group answers are replayed by the query-semantics suite once read_group exists
-KINDS = ("domain", "order", "read", "search_read", "name_search", "fields_get")
+KINDS = ("domain", "order", "read", "search_read", "name_search", "fields_get", "read_group")
 
 
 def load_cases() -> list[Any]:
@@ -59,6 +58,10 @@ def build(client: Client, spec: dict[str, Any], tag: str) -> dict[str, Any]:
         ids["r"].append(client.x(model, "create", vals))
     ids.update(model=model, tmodel=tmodel)
     return ids
+
+
+def expected_groups(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    return answer.get("value") or []
 
 
 def bind(node: Any, ids: dict[str, Any]) -> Any:
@@ -135,6 +138,12 @@ def test_golden(server: Server, golden: dict[str, Any], fixture: str, index: int
         else:
             method, args, kwargs = case["call"]
             got = client.x(ids["model"], method, *bind(args, ids), **bind(kwargs, ids))
+            if method == "read_group":  # a group's domain is compared by the rows it selects
+                for group in got:
+                    group["__rows"] = sorted(ids["r"].index(i) for i in client.x(ids["model"], "search",
+                                                                                 group.pop("__domain")))
+                for group in expected_groups(case["answer"]):
+                    group["__rows"] = sorted(group["__rows"])
             result = {"value": unbind(got, ids)}
             expected = answer
     except xmlrpc.client.Fault as fault:
@@ -142,4 +151,13 @@ def test_golden(server: Server, golden: dict[str, Any], fixture: str, index: int
         return
     if "fault" in answer:
         pytest.fail(f"Odoo refused this with fault {answer['fault']} ({answer.get('text')}), we answered {result}")
+    if "call" in case and case["call"][0] == "read_group" and "__count" in str(case["call"][2].get("orderby")):
+        # Odoo leaves groups with equal counts in PostgreSQL's hash order: compare the counts in
+        # sequence, and the groups as a set
+        def counts(groups: list[dict[str, Any]]) -> list[Any]:
+            return [g.get("__count", next((v for k, v in g.items() if k.endswith("_count")), None)) for g in groups]
+
+        assert counts(result["value"]) == counts(expected["value"])
+        assert sorted(map(json.dumps, result["value"])) == sorted(map(json.dumps, expected["value"]))
+        return
     assert result == expected

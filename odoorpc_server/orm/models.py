@@ -60,11 +60,11 @@ class BaseModel:
     # methods that take no record ids (Odoo's @api.model)
     MODEL_METHODS: ClassVar[frozenset[str]] = frozenset({
         "create", "search", "search_count", "search_read", "fields_get", "name_search", "name_create",
-        "default_get", "check_access_rights"})
+        "default_get", "check_access_rights", "read_group"})
     PUBLIC: ClassVar[frozenset[str]] = frozenset({
         "create", "read", "write", "unlink", "search", "search_count", "search_read", "fields_get", "name_get",
         "name_search", "name_create", "default_get", "copy", "exists", "check_access_rights",
-        "check_access_rule", "get_metadata", "action_archive", "action_unarchive", "toggle_active"})
+        "check_access_rule", "get_metadata", "action_archive", "action_unarchive", "toggle_active", "read_group"})
 
     def __init__(self, env: Env, model: Model) -> None:
         self.env = env
@@ -605,6 +605,13 @@ class BaseModel:
         ids = self._existing(normalize_ids(ids))
         self.write(ids, {active: True})
         return None
+
+
+    def read_group(self, domain: Any, fields: Any, groupby: Any, offset: int = 0, limit: int | None = None,
+                   orderby: Any = False, lazy: bool = True) -> list[dict[str, Any]]:
+        from odoorpc_server.orm.read_group import read_group
+
+        return read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)
 
 
 def domain_and(domain: list[Any]) -> list[Any]:

@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from odoorpc_server.storage.sqlfunctions import period_start, py_lower
+
 DB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
 
@@ -30,17 +32,14 @@ def check_db_name(name: str) -> str:
     return name
 
 
-def _py_lower(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
-
-
 def _sqlite_engine(path: Path) -> Engine:
     engine = sa.create_engine(f"sqlite:///{path}", pool_size=8, max_overflow=8, pool_pre_ping=False)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        dbapi_conn.create_function("py_lower", 1, _py_lower, deterministic=True)
+        dbapi_conn.create_function("py_lower", 1, py_lower, deterministic=True)
+        dbapi_conn.create_function("odoo_period", 2, period_start, deterministic=True)
         cur = dbapi_conn.cursor()
         for pragma in ("journal_mode=WAL", "foreign_keys=OFF", "busy_timeout=30000",
                        "case_sensitive_like=ON", "synchronous=NORMAL"):
