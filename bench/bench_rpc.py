@@ -12,8 +12,9 @@ import sys
 import tempfile
 import time
 import xmlrpc.client
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from conftest import start_server, stop_server  # noqa: E402

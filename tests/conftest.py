@@ -12,9 +12,10 @@ import sys
 import time
 import uuid
 import xmlrpc.client
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -15,22 +15,22 @@ from conftest import Server
 @pytest.fixture()
 def conn(server: Server) -> dict[str, object]:
     url, db, username, password = server.url, server.db, "admin", "admin"
-    common = xmlrpc.client.ServerProxy('{}/xmlrpc/2/common'.format(url))
+    common = xmlrpc.client.ServerProxy(f'{url}/xmlrpc/2/common')
     uid = common.authenticate(db, username, password, {})
-    models = xmlrpc.client.ServerProxy('{}/xmlrpc/2/object'.format(url))
+    models = xmlrpc.client.ServerProxy(f'{url}/xmlrpc/2/object')
     return {"url": url, "db": db, "username": username, "password": password, "uid": uid, "models": models}
 
 
 def test_start_gives_connection_parameters(server: Server) -> None:
     info = xmlrpc.client.ServerProxy(server.url + '/start').start()
     url, db, username, password = info['host'], info['database'], info['user'], info['password']
-    common = xmlrpc.client.ServerProxy('{}/xmlrpc/2/common'.format(url))
+    common = xmlrpc.client.ServerProxy(f'{url}/xmlrpc/2/common')
     assert isinstance(common.authenticate(db, username, password, {}), int)
 
 
 def test_logging_in(server: Server) -> None:
     url, db, username, password = server.url, server.db, "admin", "admin"
-    common = xmlrpc.client.ServerProxy('{}/xmlrpc/2/common'.format(url))
+    common = xmlrpc.client.ServerProxy(f'{url}/xmlrpc/2/common')
     version = common.version()
     assert set(version) == {"server_version", "server_version_info", "server_serie", "protocol_version"}
     assert version["server_version_info"][:2] == [17, 0] and version["protocol_version"] == 1

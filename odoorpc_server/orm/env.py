@@ -40,16 +40,16 @@ class Env:
     def __contains__(self, name: object) -> bool:
         return name in self.registry
 
-    def clone(self, **changes: Any) -> "Env":
+    def clone(self, **changes: Any) -> Env:
         env = Env(self.conn, self.registry, changes.get("uid", self.uid),
                   changes.get("context", self.context), changes.get("su", self.su), self.settings, self.shared)
         env._now = self._now
         return env
 
-    def sudo(self) -> "Env":
+    def sudo(self) -> Env:
         return self.clone(su=True)
 
-    def with_context(self, **values: Any) -> "Env":
+    def with_context(self, **values: Any) -> Env:
         return self.clone(context={**self.context, **values})
 
     @property

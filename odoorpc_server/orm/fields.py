@@ -21,6 +21,7 @@ TTYPES = ("binary", "boolean", "char", "date", "datetime", "float", "html", "int
 SUPPORTED_TTYPES = frozenset({"binary", "boolean", "char", "date", "datetime", "float", "html", "integer",
                               "many2many", "many2one", "monetary", "one2many", "selection", "text"})
 INT_MAX = 2**31 - 1
+LOG_AND_ID = ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")
 DATE_FMT = "%Y-%m-%d"
 DATETIME_FMT = "%Y-%m-%d %H:%M:%S"
 
@@ -91,8 +92,8 @@ class Field:
         """The attributes fields_get reports; None values are left out, as in Odoo."""
         desc: dict[str, Any] = {
             "name": self.name, "type": self.type, "string": self.string, "help": self.help,
-            "store": self.store, "manual": self.manual, "readonly": self.readonly or bool(self.compute and not self.store)
-            or self.name in ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date"),
+            "store": self.store, "manual": self.manual,
+            "readonly": self.readonly or bool(self.compute and not self.store) or self.name in LOG_AND_ID,
             "required": self.required, "company_dependent": False, "change_default": False,
             "searchable": self.store or bool(self.related) or self.name == "display_name",
             "sortable": self.column or self.name == "id",

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
-from odoorpc_server.exceptions import MissingError, UserError, ValidationError
+from odoorpc_server.exceptions import MissingError, ValidationError
 from odoorpc_server.orm import commands
 from odoorpc_server.orm.domain import name_search_domain
 from odoorpc_server.orm.env import Env
@@ -84,7 +84,7 @@ class BaseModel:
             raise AttributeError(f"The method '{name}' does not exist on the model '{self.model.name}'")
         return getattr(self, name)
 
-    def other(self, name: str) -> "BaseModel":
+    def other(self, name: str) -> BaseModel:
         return self.env[name]
 
     def _existing(self, ids: list[int]) -> list[int]:

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from odoorpc_server.orm.fields import X2MANY, Field, column_type, default_label
+from odoorpc_server.orm.fields import Field, column_type, default_label
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 MAGIC = ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")
@@ -107,7 +107,7 @@ class Registry:
         return self.models[name]
 
     @classmethod
-    def load(cls, conn: Connection, sqlite: bool) -> "Registry":
+    def load(cls, conn: Connection, sqlite: bool) -> Registry:
         sequence = conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one()
         reg = cls(sqlite, sequence)
         fields_by_model: dict[str, dict[str, Field]] = {}

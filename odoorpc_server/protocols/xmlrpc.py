@@ -6,7 +6,8 @@ import datetime as dt
 import traceback
 import xmlrpc.client
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from odoorpc_server.exceptions import AccessDenied, AccessError, MissingError, RedirectWarning, UserError
 

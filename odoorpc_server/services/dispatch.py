@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from odoorpc_server.services import common, db, object as object_service
+from odoorpc_server.services import common, db
+from odoorpc_server.services import object as object_service
 from odoorpc_server.services.app import App
 
 SERVICES = {"common": common.METHODS, "db": db.METHODS, "object": object_service.METHODS}
