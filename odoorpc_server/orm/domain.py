@@ -376,11 +376,22 @@ class Compiler:
 
     # -- scalar leaves ------------------------------------------------------------------------
     def convert(self, fld: Field, value: Any) -> Any:
-        if fld.name == "id":
-            return value
-        if fld.type == "selection":
-            return value if value is None or value is False else str(value)
-        return to_column(fld, value, self.sqlite)
+        """A leaf value as the column stores it; a value of the wrong type names the culprit."""
+        try:
+            if fld.name == "id":
+                if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                    return int(value)  # PostgreSQL casts such a literal for Odoo
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError("an id must be an integer")
+                return value
+            if fld.type == "selection":
+                return value if value is None or value is False else str(value)
+            if isinstance(value, (list, tuple, dict)):
+                raise ValueError("a list or mapping is not a single value")
+            return to_column(fld, value, self.sqlite)
+        except (ValueError, TypeError, OverflowError) as error:
+            raise ValueError(f"Invalid value {value!r} for field {fld.model}.{fld.name} ({fld.type}): {error}") \
+                from None
 
     def to_sql(self, fld: Field, col: Any, op: str, right: Any) -> ColumnElement[bool]:
         if op == "=?":
@@ -412,6 +423,8 @@ class Compiler:
         return expr
 
     def like(self, col: Any, op: str, pattern: str) -> ColumnElement[bool]:
+        if (len(pattern) - len(pattern.rstrip("\\"))) % 2:
+            raise ValueError(f"Invalid pattern {pattern!r} for operator {op!r}: it ends with an escape character")
         text = sa.cast(col, sa.Text)
         insensitive = "ilike" in op
         if insensitive and self.sqlite:
