@@ -174,14 +174,19 @@ class IrModel(BaseModel):
         now = self.env.now()
         mid = int(self.conn.execute(sa.insert(self.table).values(
             **row, create_uid=self.env.uid, write_uid=self.env.uid, create_date=now, write_date=now,
-        )).inserted_primary_key[0])
+        )).inserted_primary_key[0])  # type: ignore[index]
         insert_magic_fields(self.env, mid, model, state="base" if state == "base" else "manual")
         if state == "manual":
             for cmd in normalize_field_commands(field_cmds):
-                self.other("ir.model.fields")._insert_field({**cmd, "model_id": mid}, reload=False)
+                self._fields_model()._insert_field({**cmd, "model_id": mid}, reload=False)
             self.env.reload_registry()
             self._grant_admin(mid, model)
         return mid
+
+    def _fields_model(self) -> IrModelFields:
+        fields_model = self.other("ir.model.fields")
+        assert isinstance(fields_model, IrModelFields)
+        return fields_model
 
     def _grant_admin(self, mid: int, model: str) -> None:
         if "ir.model.access" not in self.env.registry:
@@ -215,7 +220,7 @@ class IrModel(BaseModel):
         for row in rows.values():
             if row["state"] != "manual":
                 raise UserError(f"Model “{row['name']}” contains module data and cannot be removed.")
-        fields_model = self.other("ir.model.fields")
+        fields_model = self._fields_model()
         for row in rows.values():
             name = row["model"]
             dependants = [f.id for m in self.env.registry.models.values() if m.name != name
@@ -341,7 +346,7 @@ class IrModelFields(BaseModel):
             if not relation or relation not in reg:
                 raise UserError(f"Model {relation} does not exist!")
         if ttype == "one2many":
-            target = reg[relation].fields.get(relation_field or "") if relation in reg else None
+            target = reg[relation].fields.get(relation_field or "") if relation and relation in reg else None
             if target is None or target.type != "many2one":
                 raise UserError(f"Many2one {relation_field} on model {relation} does not exist!")
         if ttype == "many2many":
@@ -375,7 +380,7 @@ class IrModelFields(BaseModel):
         now = self.env.now()
         fid = int(self.conn.execute(sa.insert(self.table).values(
             **row, create_uid=self.env.uid, write_uid=self.env.uid, create_date=now, write_date=now,
-        )).inserted_primary_key[0])
+        )).inserted_primary_key[0])  # type: ignore[index]
         if reload:
             self.env.reload_registry()
             self._add_column(model_name, name)

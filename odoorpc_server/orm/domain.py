@@ -217,7 +217,7 @@ class Compiler:
 
     # -- relational ---------------------------------------------------------------------------
     def any(self, model: Model, table: Any, fld: Field, op: str, sub: Node) -> ColumnElement[bool]:
-        comodel = self.env.registry[fld.relation]
+        comodel = self.env.registry.comodel(fld)
         if fld.type == "many2one":
             col = table.c[fld.name]
             if op == "not any" and is_false(sub):
@@ -240,8 +240,8 @@ class Compiler:
     def x2many_match(self, model: Model, table: Any, fld: Field, ids: Any) -> ColumnElement[bool]:
         """Records having at least one related record among `ids` (a list or a subquery)."""
         if fld.type == "one2many":
-            comodel = self.env.registry[fld.relation]
-            inverse = comodel.table.c[fld.relation_field]
+            comodel = self.env.registry.comodel(fld)
+            inverse = comodel.table.c[fld.relation_field or ""]
             sub = sa.select(inverse).where(comodel.table.c.id.in_(ids), inverse.is_not(None))
             return table.c.id.in_(sub)
         rel = model.relations[fld.name]
@@ -253,15 +253,15 @@ class Compiler:
         return self.ids_query(comodel, domain, active_test)
 
     def one2many(self, model: Model, table: Any, fld: Field, op: str, right: Any) -> ColumnElement[bool]:
-        comodel = self.env.registry[fld.relation]
+        comodel = self.env.registry.comodel(fld)
         if op in ("child_of", "parent_of"):
-            ids = self.to_ids(right, comodel)
+            roots = self.to_ids(right, comodel)
             if comodel.name == model.name:
-                found = self.hierarchy(model, fld.name, ids, op)
+                found = self.hierarchy(model, fld.name, roots, op)
                 return table.c.id.in_(found) if found else sa.false()
-            found = self.hierarchy(comodel, comodel.parent_name, ids, op)
+            found = self.hierarchy(comodel, comodel.parent_name, roots, op)
             return self.x2many_match(model, table, fld, found) if found else sa.false()
-        inverse = comodel.table.c[fld.relation_field]
+        inverse = comodel.table.c[fld.relation_field or ""]
         if right is not False:
             if isinstance(right, str):
                 ids: Any = self.name_ids(comodel, right, NEGATION[op] if op in NEGATIVE else op, None)
@@ -275,7 +275,7 @@ class Compiler:
         return table.c.id.in_(sub) if op in NEGATIVE else table.c.id.not_in(sub)
 
     def many2many(self, model: Model, table: Any, fld: Field, op: str, right: Any) -> ColumnElement[bool]:
-        comodel = self.env.registry[fld.relation]
+        comodel = self.env.registry.comodel(fld)
         rel = model.relations[fld.name]
         _, c1, c2 = self.env.registry.m2m_spec(fld)
         link = rel.c[c1] == table.c.id
@@ -286,18 +286,18 @@ class Compiler:
             return sa.exists(sa.select(1).select_from(rel).where(link, rel.c[c2].in_(found or [None])))
         if right is not False:
             if isinstance(right, str):
-                ids: Any = self.name_ids(comodel, right, NEGATION[op] if op in NEGATIVE else op, None)
+                targets: Any = self.name_ids(comodel, right, NEGATION[op] if op in NEGATIVE else op, None)
             elif isinstance(right, (list, tuple)):
-                ids = [i for i in right if i] or [None]
+                targets = [i for i in right if i] or [None]
             else:
-                ids = [right] if right else [None]
-            cond = sa.exists(sa.select(1).select_from(rel).where(link, rel.c[c2].in_(ids)))
+                targets = [right] if right else [None]
+            cond = sa.exists(sa.select(1).select_from(rel).where(link, rel.c[c2].in_(targets)))
             return sa.not_(cond) if op in NEGATIVE else cond
         cond = sa.exists(sa.select(1).select_from(rel).where(link))
         return cond if op in NEGATIVE else sa.not_(cond)
 
     def many2one(self, model: Model, table: Any, fld: Field, op: str, right: Any) -> ColumnElement[bool]:
-        comodel = self.env.registry[fld.relation]
+        comodel = self.env.registry.comodel(fld)
         col = table.c[fld.name]
         if op in ("child_of", "parent_of"):
             ids = self.to_ids(right, comodel)
@@ -316,10 +316,10 @@ class Compiler:
             if (not isinstance(right, list) and op in ("not in", "in")) or (
                     isinstance(right, list) and op in ("!=", "=")):
                 op = swap[op]
-            ids = self.name_ids(comodel, right, op, active_test=False)
+            matching = self.name_ids(comodel, right, op, active_test=False)
             if op in NEGATIVE:
-                return sa.or_(col.in_(ids), col.is_(None))
-            return col.in_(ids)
+                return sa.or_(col.in_(matching), col.is_(None))
+            return col.in_(matching)
         return self.to_sql(fld, col, op, right)
 
     def to_ids(self, value: Any, comodel: Model) -> list[int]:
@@ -401,8 +401,8 @@ class Compiler:
         if op in ("in", "not in"):
             return self.in_sql(fld, col, op, right)
         if fld.type == "boolean" and op in ("=", "!=") and isinstance(right, bool):
-            value = (not right) if op == "!=" else right
-            return col == sa.true() if value else sa.or_(col.is_(None), col == sa.false())
+            truth = (not right) if op == "!=" else right
+            return col == sa.true() if truth else sa.or_(col.is_(None), col == sa.false())
         if op == "=" and (right is False or right is None):
             return col.is_(None)
         if op == "!=" and (right is False or right is None):

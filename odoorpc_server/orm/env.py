@@ -23,7 +23,8 @@ class Env:
                  su: bool = False, settings: Any = None, shared: dict[str, Any] | None = None) -> None:
         self.conn = conn
         # shared by every clone of this call's env, so a schema change is seen everywhere
-        self.shared = shared if shared is not None else {"registry": registry, "schema_changed": False}
+        self.shared: dict[str, Any] = shared if shared is not None else {"registry": registry,
+                                                                         "schema_changed": False}
         self.uid = uid
         self.context: dict[str, Any] = dict(context or {})
         self.su = su or uid == SUPERUSER_ID
@@ -54,7 +55,8 @@ class Env:
 
     @property
     def registry(self) -> Registry:
-        return self.shared["registry"]  # type: ignore[no-any-return]
+        registry: Registry = self.shared["registry"]
+        return registry
 
     @property
     def schema_changed(self) -> bool:

@@ -268,7 +268,7 @@ class BaseModel:
             return out
         if spec and "{" in spec:
             return self._format_names(ids, spec)
-        fname = spec or self.model.rec_name
+        fname = spec or self.model.rec_name or ""
         if not fname:
             return {i: f"{self.model.name},{i}" for i in self._existing(ids)}
         rows = self._fetch_values(ids, [fname], True)
@@ -367,7 +367,7 @@ class BaseModel:
                                  ("create_date", self.env.now()), ("write_date", self.env.now()))
                if k in self.table.c}
         result = self.conn.execute(sa.insert(self.table).values(**columns, **log))
-        new_id = int(result.inserted_primary_key[0])
+        new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         for name, cmds in x2many.items():
             commands.apply(self, self.model.fields[name], [new_id], cmds)
         self._apply_inverses([new_id], inverses)

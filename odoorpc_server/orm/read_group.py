@@ -152,7 +152,7 @@ def read_group(rec: BaseModel, domain: Any, fields: Any, groupby: Any, offset: i
 
     group_cols: list[Any] = []
     for g in specs:
-        col = table.c[g.field.name]
+        col: Any = table.c[g.field.name]
         if g.temporal:
             col = truncated(rec, g, col)
         elif g.field.type == "boolean":
@@ -168,7 +168,7 @@ def read_group(rec: BaseModel, domain: Any, fields: Any, groupby: Any, offset: i
         query = query.offset(int(offset))
     if limit:
         query = query.limit(int(limit))
-    rows = rec.conn.execute(query).all()
+    rows = list(rec.conn.execute(query).all())
     return _format(rec, rows, specs, aggregates, all_groupby, lazy, domain or [])
 
 
@@ -228,7 +228,7 @@ def _order(rec: BaseModel, query: Any, specs: list[GroupSpec], aggregates: list[
         if i not in done:
             by_group(i, False)
     if nonlocal_joins:
-        source = rec.table
+        source: Any = rec.table
         for alias, cond in nonlocal_joins:
             source = source.outerjoin(alias, cond)
         query = query.select_from(source).group_by(*(j[0].c.id for j in nonlocal_joins))

@@ -106,6 +106,10 @@ class Registry:
     def __getitem__(self, name: str) -> Model:
         return self.models[name]
 
+    def comodel(self, f: Field) -> Model:
+        """The model a relational field points to."""
+        return self.models[f.relation or ""]
+
     @classmethod
     def load(cls, conn: Connection, sqlite: bool) -> Registry:
         sequence = conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one()

@@ -15,28 +15,33 @@ CONTROL_CHARACTERS = dict.fromkeys(set(range(32)) - {9, 10, 13})
 FAULT_WARNING, FAULT_ACCESS_DENIED, FAULT_ACCESS_ERROR, FAULT_APPLICATION = 2, 3, 4, 1
 
 
+Write = Callable[[str], Any]
+
+
+def _dump_text(m: xmlrpc.client.Marshaller, value: str, write: Write) -> None:
+    xmlrpc.client.Marshaller.dump_unicode(m, value.translate(CONTROL_CHARACTERS), write)
+
+
+def _dump_bytes(m: xmlrpc.client.Marshaller, value: bytes, write: Write) -> None:
+    _dump_text(m, value.decode(), write)
+
+
+def _dump_datetime(m: xmlrpc.client.Marshaller, value: dt.datetime, write: Write) -> None:
+    _dump_text(m, value.strftime("%Y-%m-%d %H:%M:%S"), write)
+
+
+def _dump_date(m: xmlrpc.client.Marshaller, value: dt.date, write: Write) -> None:
+    _dump_text(m, value.strftime("%Y-%m-%d"), write)
+
+
 class OdooMarshaller(xmlrpc.client.Marshaller):
     """Odoo's output rules: no None, dates as strings, bytes as strings, control chars stripped."""
 
-    dispatch = dict(xmlrpc.client.Marshaller.dispatch)
-
-    def dump_unicode(self, value: str, write: Callable[[str], Any]) -> None:
-        super().dump_unicode(value.translate(CONTROL_CHARACTERS), write)
-
-    def dump_bytes(self, value: bytes, write: Callable[[str], Any]) -> None:
-        self.dump_unicode(value.decode(), write)
-
-    def dump_datetime(self, value: dt.datetime, write: Callable[[str], Any]) -> None:
-        self.dump_unicode(value.strftime("%Y-%m-%d %H:%M:%S"), write)
-
-    def dump_date(self, value: dt.date, write: Callable[[str], Any]) -> None:
-        self.dump_unicode(value.strftime("%Y-%m-%d"), write)
-
-    dispatch[str] = dump_unicode
-    dispatch[bytes] = dump_bytes
-    dispatch[dt.datetime] = dump_datetime
-    dispatch[dt.date] = dump_date
-    dispatch[defaultdict] = xmlrpc.client.Marshaller.dump_struct
+    dispatch: dict[Any, Any] = {  # type: ignore[assignment]
+        **xmlrpc.client.Marshaller.dispatch,
+        str: _dump_text, bytes: _dump_bytes, dt.datetime: _dump_datetime, dt.date: _dump_date,
+        defaultdict: xmlrpc.client.Marshaller.dump_struct,
+    }
 
 
 def dumps(params: tuple[Any, ...] | xmlrpc.client.Fault) -> bytes:

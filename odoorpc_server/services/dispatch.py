@@ -7,7 +7,7 @@ from odoorpc_server.services import common, db
 from odoorpc_server.services import object as object_service
 from odoorpc_server.services.app import App
 
-SERVICES = {"common": common.METHODS, "db": db.METHODS, "object": object_service.METHODS}
+SERVICES: dict[str, dict[str, Any]] = {"common": common.METHODS, "db": db.METHODS, "object": object_service.METHODS}
 
 
 def dispatch(app: App, service: str, method: str, params: Any) -> Any:

@@ -3,6 +3,7 @@ optionally demo data. Everything runs in one transaction, so a failed start leav
 from __future__ import annotations
 
 import csv
+import io
 import json
 import zoneinfo
 from importlib import resources
@@ -23,8 +24,8 @@ META_TABLES = ("ir_model", "ir_model_fields", "ir_model_data")
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
-    with (DATA / name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    text = (DATA / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def read_json(name: str) -> Any:
@@ -115,7 +116,7 @@ def install_base(conn: Connection, sqlite: bool, settings: Any) -> None:
         "name": r["name"], "full_name": r["full_name"], "symbol": r["symbol"], "position": r["position"],
         "rounding": float(r["rounding"]), "decimal_places": int(r["decimal_places"]),
         "active": r["active"] == "1", **stamp} for r in rows])
-    currency_ids = dict(conn.execute(sa.select(currency.c.name, currency.c.id)).all())
+    currency_ids: dict[str, int] = {r.name: r.id for r in conn.execute(sa.select(currency.c.name, currency.c.id))}
     xmlids += [("res.currency", f"{code}", cid) for code, cid in currency_ids.items()]
 
     country = registry["res.country"].table
@@ -123,7 +124,7 @@ def install_base(conn: Connection, sqlite: bool, settings: Any) -> None:
     conn.execute(sa.insert(country), [{
         "name": r["name"], "code": r["code"], "phone_code": int(r["phone_code"]) if r["phone_code"] else None,
         "currency_id": currency_ids.get(r["currency"]), **stamp} for r in rows])
-    country_ids = dict(conn.execute(sa.select(country.c.code, country.c.id)).all())
+    country_ids: dict[str, int] = {r.code: r.id for r in conn.execute(sa.select(country.c.code, country.c.id))}
     xmlids += [("res.country", code.lower(), cid) for code, cid in country_ids.items()]
 
     state = registry["res.country.state"].table
@@ -183,7 +184,7 @@ def install_demo(conn: Connection, sqlite: bool, settings: Any) -> None:
     demo = read_json("demo.json")
     country = registry["res.country"].table
     state = registry["res.country.state"].table
-    countries = dict(conn.execute(sa.select(country.c.code, country.c.id)).all())
+    countries: dict[str, int] = {r.code: r.id for r in conn.execute(sa.select(country.c.code, country.c.id))}
     states = {(c, s): i for c, s, i in conn.execute(
         sa.select(country.c.code, state.c.code, state.c.id).join(country, country.c.id == state.c.country_id))}
     tags: dict[str, int] = {}
