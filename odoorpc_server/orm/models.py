@@ -250,22 +250,8 @@ class BaseModel:
             return {}
         spec = self.model.display
         if spec and spec.startswith("hierarchy:"):
-            sep = spec.split(":", 2)[1]
-            fname = spec.split(":", 2)[2]
-            parent = self.model.parent_name or "parent_id"
-            out: dict[int, Any] = {}
-            rows = self._fetch_values(ids, [fname, parent], False)
-            for i, row in rows.items():
-                parts, seen, cur = [row[fname] or ""], {i}, row[parent]
-                while cur and cur not in seen:
-                    seen.add(cur)
-                    prow = self._fetch_values([cur], [fname, parent], False).get(cur)
-                    if not prow:
-                        break
-                    parts.insert(0, prow[fname] or "")
-                    cur = prow[parent]
-                out[i] = sep.join(parts)
-            return out
+            _, sep, fname = spec.split(":", 2)
+            return self._path_names(ids, sep, fname)
         if spec and "{" in spec:
             return self._format_names(ids, spec)
         fname = spec or self.model.rec_name or ""
@@ -273,6 +259,26 @@ class BaseModel:
             return {i: f"{self.model.name},{i}" for i in self._existing(ids)}
         rows = self._fetch_values(ids, [fname], True)
         return {i: (r[fname] if r[fname] not in (None, "") else False) for i, r in rows.items()}
+
+    def _path_names(self, ids: list[int], sep: str, fname: str) -> dict[int, Any]:
+        """Names joined along the parent chain ("Parent / Child"), one query per tree level."""
+        parent = self.model.parent_name or "parent_id"
+        known: dict[int, dict[str, Any]] = {}
+        todo = set(ids)
+        while todo:
+            known.update(self._fetch_values(sorted(todo), [fname, parent], False))
+            todo = {r[parent] for r in known.values() if r[parent] and r[parent] not in known}
+        out: dict[int, Any] = {}
+        for i in ids:
+            if i not in known:
+                continue
+            parts, seen, cur = [], set(), i
+            while cur and cur in known and cur not in seen:
+                seen.add(cur)
+                parts.insert(0, known[cur][fname] or "")
+                cur = known[cur][parent]
+            out[i] = sep.join(parts)
+        return out
 
     def _format_names(self, ids: list[int], template: str) -> dict[int, Any]:
         import string
