@@ -272,7 +272,9 @@ class BaseModel:
         for i in ids:
             if i not in known:
                 continue
-            parts, seen, cur = [], set(), i
+            parts: list[str] = []
+            seen: set[int] = set()
+            cur = i
             while cur and cur in known and cur not in seen:
                 seen.add(cur)
                 parts.insert(0, known[cur][fname] or "")
