@@ -545,8 +545,9 @@ class BaseModel:
             lines = self._x2many_values(f, [rid])[rid]
             comodel = self.other(f.relation or "")
             vals[f.name] = [(0, 0, comodel._copy_data(line, {f.relation_field or "": False})) for line in lines]
+        vals = self._copy_defaults(vals)  # " (copy)" names, unless the caller chose values
         vals.update(default)
-        return self._copy_defaults(vals)
+        return vals
 
     def _copy_defaults(self, vals: dict[str, Any]) -> dict[str, Any]:
         return vals
