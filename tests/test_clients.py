@@ -132,7 +132,8 @@ def _run(server, lang: str, cmd: list[str]) -> None:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env, cwd=CLIENTS)
     except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"{lang}: the seed examples did not finish within {TIMEOUT}s; output so far:\n{exc.stdout}\n{exc.stderr}")
+        pytest.fail(f"{lang}: the seed examples did not finish within {TIMEOUT}s; "
+                    f"output so far:\n{exc.stdout}\n{exc.stderr}")
     lines = []
     for raw in proc.stdout.splitlines():
         try:
@@ -140,7 +141,8 @@ def _run(server, lang: str, cmd: list[str]) -> None:
         except ValueError:
             pass
     _cleanup(server, lines)
-    report = f"exit code {proc.returncode}\n--- stdout ---\n{proc.stdout[-6000:]}\n--- stderr ---\n{proc.stderr[-4000:]}"
+    report = (f"exit code {proc.returncode}\n--- stdout ---\n{proc.stdout[-6000:]}\n"
+              f"--- stderr ---\n{proc.stderr[-4000:]}")
     assert proc.returncode == 0, f"{lang} client failed on the seed examples: {report}"
     assert all(line.get("ok") is True and line.get("lang") == lang for line in lines), report
     assert [line["example"] for line in lines] == EXAMPLES, report

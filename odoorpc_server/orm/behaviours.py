@@ -180,6 +180,10 @@ class IrModel(BaseModel):
             for cmd in normalize_field_commands(field_cmds):
                 self._fields_model()._insert_field({**cmd, "model_id": mid}, reload=False)
             self.env.reload_registry()
+            created = self.env.registry[model]
+            created.table.create(self.conn)
+            for rel in created.relations.values():
+                rel.create(self.conn, checkfirst=True)
             self._grant_admin(mid, model)
         return mid
 
@@ -390,6 +394,8 @@ class IrModelFields(BaseModel):
         reg = self.env.registry
         model = reg[model_name]
         f = model.fields[name]
+        if f.name in model.relations:
+            model.relations[f.name].create(self.conn, checkfirst=True)
         if not f.column:
             return
         existing = {c["name"] for c in sa.inspect(self.conn).get_columns(model.table_name)}

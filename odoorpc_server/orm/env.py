@@ -70,8 +70,8 @@ class Env:
         return self._now.strftime("%Y-%m-%d %H:%M:%S") if self.registry.sqlite else self._now
 
     def reload_registry(self) -> None:
-        """Rebuild the registry from this transaction's rows after a schema change."""
+        """Rebuild the registry from this transaction's rows after a schema change (the caller
+        creates or drops the tables and columns it changed)."""
         bump(self.conn)
-        registry = Registry.load(self.conn, self.registry.sqlite)
-        registry.create_tables(self.conn)
+        registry = Registry.load(self.conn, self.registry.sqlite, self.registry)
         self.shared.update(registry=registry, schema_changed=True)

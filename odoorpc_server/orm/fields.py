@@ -203,7 +203,7 @@ def to_read(fld: Field, value: Any) -> Any:
     t = fld.type
     if t == "integer":
         value = value or 0
-        return float(value) if abs(value) > INT_MAX else value
+        return float(value) if value > INT_MAX else value
     if t in ("float", "monetary"):
         return float(value or 0.0)
     if t == "boolean":

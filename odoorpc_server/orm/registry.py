@@ -11,6 +11,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +37,9 @@ class Model:
     fields: dict[str, Field]
     table: sa.Table = None  # type: ignore[assignment]
     relations: dict[str, sa.Table] = field(default_factory=dict)
+    # the rows the model was built from: an unchanged model is reused by the next registry
+    fingerprint: Any = None
+    metadata: sa.MetaData = field(default_factory=sa.MetaData)
 
     @property
     def table_name(self) -> str:
@@ -69,11 +73,13 @@ def m2m_names(model: str, comodel: str) -> tuple[str, str, str]:
     return relation, f"{t1}_id", f"{t2}_id"
 
 
+@lru_cache(maxsize=1024)
+def _selection(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((str(k), str(v)) for k, v in ast.literal_eval(text))
+
+
 def parse_selection(text: str | None) -> list[tuple[str, str]] | None:
-    if not text:
-        return None
-    value = ast.literal_eval(text)
-    return [(str(k), str(v)) for k, v in value]
+    return list(_selection(text)) if text else None
 
 
 def field_from_row(row: Any) -> Field:
@@ -98,7 +104,6 @@ class Registry:
         self.sqlite = sqlite
         self.sequence = sequence
         self.models: dict[str, Model] = {}
-        self.metadata = sa.MetaData()
 
     def __contains__(self, name: object) -> bool:
         return name in self.models
@@ -111,23 +116,31 @@ class Registry:
         return self.models[f.relation or ""]
 
     @classmethod
-    def load(cls, conn: Connection, sqlite: bool) -> Registry:
+    def load(cls, conn: Connection, sqlite: bool, previous: Registry | None = None) -> Registry:
+        """Build the registry from the metadata rows, reusing the models of `previous` whose rows
+        did not change (a schema change then costs one model's rebuild, not all of them)."""
         sequence = conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one()
         reg = cls(sqlite, sequence)
-        fields_by_model: dict[str, dict[str, Field]] = {}
+        field_rows: dict[str, list[Any]] = {}
         for row in conn.execute(sa.text("SELECT * FROM ir_model_fields ORDER BY id")):
-            fields_by_model.setdefault(row.model, {})[row.name] = field_from_row(row)
+            field_rows.setdefault(row.model, []).append(row)
         for row in conn.execute(sa.text("SELECT * FROM ir_model ORDER BY id")):
-            fields = fields_by_model.get(row.model, {})
+            rows = field_rows.get(row.model, [])
+            fingerprint = (tuple(row), tuple(tuple(r) for r in rows))
+            old = previous.models.get(row.model) if previous and previous.sqlite == sqlite else None
+            if old is not None and old.fingerprint == fingerprint:
+                reg.models[row.model] = old
+                continue
+            fields = {r.name: field_from_row(r) for r in rows}
             rec_name = row.rec_name or ("name" if "name" in fields else "x_name" if "x_name" in fields else None)
-            reg.models[row.model] = Model(
+            model = Model(
                 name=row.model, id=row.id, description=row.name, order=row.order or "id", state=row.state,
                 rec_name=rec_name, parent_name=row.parent_name or None, display=row.display or None,
                 name_search=(row.name_search.split(",") if row.name_search else ([rec_name] if rec_name else [])),
-                fields=fields,
+                fields=fields, fingerprint=fingerprint,
             )
-        for model in reg.models.values():
             reg._build_table(model)
+            reg.models[row.model] = model
         return reg
 
     def _build_table(self, model: Model) -> None:
@@ -135,15 +148,15 @@ class Registry:
         for f in model.fields.values():
             if f.column and f.name != "id":
                 cols.append(sa.Column(f.name, column_type(f.type, self.sqlite), index=f.index or None))
-        model.table = sa.Table(model.table_name, self.metadata, *cols, sqlite_autoincrement=True)
+        model.table = sa.Table(model.table_name, model.metadata, *cols, sqlite_autoincrement=True)
         for f in model.fields.values():
             if f.type == "many2many" and f.store:
                 rel, c1, c2 = self.m2m_spec(f)
-                if rel in self.metadata.tables:
-                    model.relations[f.name] = self.metadata.tables[rel]
+                if rel in model.metadata.tables:
+                    model.relations[f.name] = model.metadata.tables[rel]
                     continue
                 model.relations[f.name] = sa.Table(
-                    rel, self.metadata,
+                    rel, model.metadata,
                     sa.Column(c1, sa.Integer, nullable=False, index=True),
                     sa.Column(c2, sa.Integer, nullable=False, index=True),
                     sa.PrimaryKeyConstraint(c1, c2),
@@ -156,7 +169,8 @@ class Registry:
 
     def create_tables(self, conn: Connection) -> None:
         """Create the tables (and relation tables) that do not exist yet."""
-        self.metadata.create_all(conn, checkfirst=True)
+        for model in self.models.values():
+            model.metadata.create_all(conn, checkfirst=True)
 
     def add_column(self, conn: Connection, model: Model, f: Field) -> None:
         prep = conn.dialect.identifier_preparer
@@ -187,7 +201,7 @@ class RegistryCache:
         sequence = conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one()
         reg = self._registries.get(dbname)
         if reg is None or reg.sequence != sequence:
-            reg = Registry.load(conn, sqlite)
+            reg = Registry.load(conn, sqlite, reg)
             with self._lock:
                 self._registries[dbname] = reg
         return reg

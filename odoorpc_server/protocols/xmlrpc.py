@@ -73,7 +73,8 @@ def _legacy_fault(error: BaseException) -> xmlrpc.client.Fault:
         return xmlrpc.client.Fault("AccessDenied", str(error))  # type: ignore[arg-type]
     if isinstance(error, UserError):
         return xmlrpc.client.Fault(f"warning -- UserError\n\n{error}", "")  # type: ignore[arg-type]
-    return xmlrpc.client.Fault(str(error), _traceback(error))  # type: ignore[arg-type]
+    text = "\n".join(str(a) for a in error.args) if error.args else str(error)
+    return xmlrpc.client.Fault(text, _traceback(error))  # type: ignore[arg-type]
 
 
 def _traceback(error: BaseException) -> str:

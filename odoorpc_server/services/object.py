@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from odoorpc_server.exceptions import AccessError
+import sqlalchemy as sa
+
+from odoorpc_server.exceptions import AccessError, ValidationError
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.models import BaseModel, normalize_ids
 from odoorpc_server.services.app import App
@@ -33,8 +35,18 @@ def execute_kw(app: App, db: str, uid: Any, password: Any, model: str, method: s
     context = kwargs.pop("context", None) or {}
     if not isinstance(context, dict):
         raise ValueError(f"context must be a dictionary, not {type(context).__name__}")
-    with app.env(db, int(uid), context, write=method not in READ_ONLY, password=password) as env:
-        return call(env, model, method, args, kwargs)
+    try:
+        with app.env(db, int(uid), context, write=method not in READ_ONLY, password=password) as env:
+            return call(env, model, method, args, kwargs)
+    except sa.exc.IntegrityError as error:
+        raise ValidationError(f"The operation cannot be completed: {driver_message(error)}") from None
+    except sa.exc.DBAPIError as error:
+        # the driver's own error, without the statement and parameters SQLAlchemy adds
+        raise error.orig from None  # type: ignore[misc]
+
+
+def driver_message(error: sa.exc.DBAPIError) -> str:
+    return str(error.orig).strip().splitlines()[0] if error.orig else "database error"
 
 
 def execute(app: App, db: str, uid: Any, password: Any, model: str, method: str, *args: Any) -> Any:
