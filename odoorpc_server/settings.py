@@ -17,3 +17,5 @@ class Settings:
     master_password: str = "admin"
     public_url: str | None = None
     version: str = "17.0"
+    login_cooldown_after: int = 5
+    login_cooldown_duration: float = 60.0

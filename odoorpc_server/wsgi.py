@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from odoorpc_server.protocols import xmlrpc
-from odoorpc_server.services.app import App
+from odoorpc_server.services.app import App, remote_address
 from odoorpc_server.services.dispatch import dispatch
 from odoorpc_server.settings import Settings
 
@@ -28,6 +28,7 @@ class Application:
         self.app = App(settings)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        remote_address.set(str(environ.get("REMOTE_ADDR", "")))
         path = environ.get("PATH_INFO", "/").rstrip("/") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
         parts = path.strip("/").split("/")

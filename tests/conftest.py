@@ -88,7 +88,8 @@ def start_server(tmp: Path, backend: str, extra: list[str] | None = None, databa
     port = free_port()
     db = database or f"t{uuid.uuid4().hex[:10]}"
     cmd = [sys.executable, "-m", "odoorpc_server", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--data-dir", str(tmp), "--database", db, "--password-rounds", "1000", *(extra or [])]
+           "--data-dir", str(tmp), "--database", db, "--password-rounds", "1000", "--login-cooldown-after", "0",
+           *(extra or [])]
     db_url = None
     if backend == "postgresql":
         db_url = PG_URL

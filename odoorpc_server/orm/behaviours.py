@@ -8,9 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from odoorpc_server.exceptions import UserError, ValidationError
+from odoorpc_server.exceptions import AccessDenied, AccessError, UserError, ValidationError
+from odoorpc_server.orm.access import has_group
 from odoorpc_server.orm.env import Env
-from odoorpc_server.orm.fields import SUPPORTED_TTYPES, TTYPES, default_label
+from odoorpc_server.orm.fields import SUPPORTED_TTYPES, TTYPES, default_label, to_datetime
 from odoorpc_server.orm.models import BaseModel, behaviour, normalize_ids
 from odoorpc_server.orm.order import check as check_order
 from odoorpc_server.orm.registry import IDENTIFIER, MAGIC, Registry, m2m_names, table_name
@@ -85,8 +86,39 @@ class Company(BaseModel):
         return vals
 
 
+SELF_WRITEABLE = frozenset({"signature", "action_id", "company_id", "email", "name", "image_1920", "lang", "tz"})
+
+
+def xmlid_res_id(env: Env, xmlid: str) -> int | None:
+    module, _, name = xmlid.partition(".")
+    found = env.conn.execute(sa.text("SELECT res_id FROM ir_model_data WHERE module = :m AND name = :n"),
+                             {"m": module, "n": name}).scalar()
+    return int(found) if found is not None else None
+
+
 @behaviour("res.users")
 class Users(BaseModel):
+    MODEL_METHODS = BaseModel.MODEL_METHODS | {"change_password"}
+    PUBLIC = BaseModel.PUBLIC | {"change_password"}
+
+    def write(self, ids: Any, vals: Any) -> bool:
+        """Users may change a few fields of their own record without the rights to write users."""
+        if (not self.env.su and isinstance(vals, dict) and normalize_ids(ids) == [self.env.uid]
+                and set(vals) <= SELF_WRITEABLE):
+            return Users(self.env.sudo(), self.model).write(ids, vals)
+        return super().write(ids, vals)
+
+    def change_password(self, old_passwd: Any, new_passwd: Any) -> bool:
+        from odoorpc_server.security import verify_password
+
+        stored = self.conn.execute(sa.select(self.table.c.password).where(self.table.c.id == self.env.uid)).scalar()
+        if not isinstance(old_passwd, str) or not verify_password(old_passwd, stored):
+            raise AccessDenied()
+        if not new_passwd:
+            raise UserError("Setting empty passwords is not allowed for security reasons!")
+        Users(self.env.sudo(), self.model).write([self.env.uid], {"password": new_passwd})
+        return True
+
     def _rounds(self) -> int:
         return int(getattr(self.env.settings, "password_rounds", DEFAULT_ROUNDS) or DEFAULT_ROUNDS)
 
@@ -106,10 +138,13 @@ class Users(BaseModel):
 
     def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
         self._check_login(vals.get("login"), [])
+        if "groups_id" not in vals:  # new users are internal users, as in Odoo
+            group_user = xmlid_res_id(self.env, "base.group_user")
+            vals["groups_id"] = [(6, 0, [group_user] if group_user else [])]
         if not vals.get("partner_id"):
             partner = {"name": vals.get("name") or vals.get("login"), "email": vals.get("email") or False,
                        "company_id": vals.get("company_id") or False}
-            vals["partner_id"] = self.other("res.partner").create(partner)
+            vals["partner_id"] = self.env.sudo()["res.partner"].create(partner)
         if not vals.get("name"):
             vals["name"] = self.other("res.partner")._fetch_values([vals["partner_id"]], ["name"], False)[
                 vals["partner_id"]]["name"]
@@ -127,7 +162,7 @@ class Users(BaseModel):
         if mirrored and not created:
             rows = self._fetch_values(ids, ["partner_id", *mirrored], False)
             for row in rows.values():
-                self.other("res.partner").write([row["partner_id"]], {n: row[n] for n in mirrored})
+                self.env.sudo()["res.partner"].write([row["partner_id"]], {n: row[n] for n in mirrored})
 
     def _before_unlink(self, ids: list[int]) -> None:
         if 1 in ids or 2 in ids:
@@ -140,6 +175,51 @@ class Users(BaseModel):
             vals["name"] = f"{vals['name']} (copy)"
         vals.pop("partner_id", None)
         return vals
+
+
+@behaviour("res.users.apikeys.description")
+class ApiKeyDescription(BaseModel):
+    """The wizard through which a user creates an API key for themselves."""
+
+    PUBLIC = BaseModel.PUBLIC | {"make_key"}
+
+    def make_key(self, ids: Any) -> dict[str, Any]:
+        from odoorpc_server.security import generate_api_key
+
+        ids = normalize_ids(ids)
+        self._check_access("read")
+        self._check_rules(self._existing(ids), "read")
+        if len(ids) != 1:
+            raise ValueError(f"Expected singleton: {self.model.name}({', '.join(map(str, ids))},)")
+        if self.env.shared.get("auth_method") != "password":
+            # our stand-in for Odoo's identity check: a key cannot mint keys
+            raise AccessError("API keys can only be created in a call authenticated with the password, "
+                              "not with an API key.")
+        if not has_group(self.env, "base.group_user"):
+            raise UserError("Only internal users can create API keys")
+        row = self._fetch_values(ids, ["name", "expiration_date"], False)[ids[0]]
+        expiration = to_datetime(row["expiration_date"]) if row["expiration_date"] else None
+        _, key = generate_api_key(self.conn, self.env.registry.sqlite, self.env.uid, row["name"], None, expiration)
+        return {"type": "ir.actions.act_window", "res_model": "res.users.apikeys.show", "name": "API Key Ready",
+                "views": [[False, "form"]], "target": "new", "context": {"default_key": key}}
+
+
+@behaviour("ir.rule")
+class Rule(BaseModel):
+    def _constraints(self, columns: dict[str, Any]) -> None:
+        if columns.get("domain_force"):
+            from odoorpc_server.orm.access import eval_rule_domain
+            from odoorpc_server.orm.domain import parse
+
+            try:
+                domain = eval_rule_domain(columns["domain_force"], self.env)
+            except (ValueError, SyntaxError) as error:
+                raise ValidationError(f"Invalid domain: {error}") from None
+            model_id = columns.get("model_id")
+            if model_id:
+                name = self.conn.execute(sa.text("SELECT model FROM ir_model WHERE id = :i"), {"i": model_id}).scalar()
+                if isinstance(name, str) and name in self.env.registry:
+                    parse(self.env.registry[name], domain, self.env.registry)
 
 
 def _bool(value: Any) -> bool:

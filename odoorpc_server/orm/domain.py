@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement, Select
 
+from odoorpc_server.orm import access
 from odoorpc_server.orm.fields import Field, to_column
 
 if TYPE_CHECKING:
@@ -177,7 +178,15 @@ class Compiler:
                 isinstance(item, (list, tuple)) and item and item[0] == active for item in domain):
             domain = [(active, "=", 1)] + domain
         tree = parse(model, domain, self.env.registry)
-        return self.node(model, model.table, tree)
+        return self.with_rules(model, self.node(model, model.table, tree))
+
+    def with_rules(self, model: Model, clause: ColumnElement[bool]) -> ColumnElement[bool]:
+        """The user's read rules on `model` AND-ed to a search, sub-searches included."""
+        rules = access.rule_domain(self.env, model, "read")
+        if rules is None:
+            return clause
+        sudo = Compiler(self.env.sudo())
+        return sa.and_(sudo.node(model, model.table, parse(model, rules, self.env.registry)), clause)
 
     def ids_query(self, model: Model, domain: Any, active_test: bool | None = None) -> Select[Any]:
         return sa.select(model.table.c.id).where(self.where(model, domain, active_test))
@@ -197,6 +206,10 @@ class Compiler:
 
     def leaf(self, model: Model, table: Any, op: str, left: str, right: Any) -> ColumnElement[bool]:
         fld = model.fields[left]
+        if fld.compute == "secret":
+            raise ValueError(f"Invalid field {model.name}.{left} in leaf {(left, op, right)!r}")
+        if fld.group_ids:
+            access.check_field(self.env, model, fld)
         if op in ("any", "not any"):
             return self.any(model, table, fld, op, right)
         op = normalize_leaf(op, right)
@@ -235,7 +248,7 @@ class Compiler:
         active = model.active_name
         if active and active_test:
             clause = sa.and_(model.table.c[active] == sa.true(), clause)
-        return clause
+        return self.with_rules(model, clause)
 
     def x2many_match(self, model: Model, table: Any, fld: Field, ids: Any) -> ColumnElement[bool]:
         """Records having at least one related record among `ids` (a list or a subquery)."""

@@ -73,10 +73,10 @@ class Field:
     domain: str = "[]"
     related: str | None = None
     compute: str | None = None
-    groups: str | None = None
     default: Any = None
     manual: bool = False
     id: int = 0
+    group_ids: frozenset[int] = frozenset()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -100,8 +100,6 @@ class Field:
             "exportable": True, "depends": [self.related] if self.related else [],
             "related": self.related,
         }
-        if self.groups:
-            desc["groups"] = self.groups
         if self.type in ("integer", "float", "monetary") and self.store and self.name not in ("id", "sequence"):
             desc["group_operator"] = "sum"
         if self.type in ("char", "text", "html"):

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import MissingError, ValidationError
-from odoorpc_server.orm import commands
+from odoorpc_server.orm import access, commands
 from odoorpc_server.orm.domain import name_search_domain
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import X2MANY, Field, to_column, to_read
@@ -100,6 +100,21 @@ class BaseModel:
                 "Record does not exist or has been deleted.\n"
                 f"(Record: {self.model.name}({', '.join(map(str, missing))},), User: {self.env.uid})")
 
+    def _check_access(self, operation: str) -> None:
+        access.check_model(self.env, self.model, operation)
+
+    def _check_rules(self, ids: list[int], operation: str) -> None:
+        """Record rules: every one of `ids` (existing records) must pass the rules of `operation`."""
+        domain = access.rule_domain(self.env, self.model, operation)
+        if domain is None or not ids:
+            return
+        clause = self.env.sudo().compiler.where(self.model, domain, active_test=False)
+        allowed = set(self.conn.execute(sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)), clause))
+                      .scalars())
+        forbidden = [i for i in ids if i not in allowed]
+        if forbidden:
+            raise access.rule_error(self.env, self.model, operation, forbidden)
+
     def _search_ids(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None,
                     active_test: bool | None = None) -> list[int]:
         if not isinstance(offset, int) or isinstance(offset, bool):
@@ -116,9 +131,11 @@ class BaseModel:
 
     # -- search -------------------------------------------------------------------------------
     def search(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None) -> list[int]:
+        self._check_access("read")
         return self._search_ids(domain, offset, limit, order)
 
     def search_count(self, domain: Any, limit: int | None = None) -> int:
+        self._check_access("read")
         query = self.env.compiler.ids_query(self.model, domain)
         if limit:
             query = query.limit(int(limit))
@@ -126,6 +143,7 @@ class BaseModel:
 
     def search_read(self, domain: Any = None, fields: Any = None, offset: int = 0, limit: int | None = None,
                     order: str | None = None, **read_kwargs: Any) -> list[dict[str, Any]]:
+        self._check_access("read")
         ids = self._search_ids(domain or [], offset, limit, order)
         if not ids:
             return []
@@ -135,26 +153,30 @@ class BaseModel:
         return self._existing(normalize_ids(ids))
 
     # -- read ---------------------------------------------------------------------------------
-    def _field_names(self, fields: Any) -> list[str]:
+    def _field_names(self, fields: Any, operation: str = "read") -> list[str]:
         if not fields:
             return [n for n, f in self.model.fields.items() if self._readable(f)]
         if isinstance(fields, str):
             fields = [fields]
         names = []
         for name in fields:
-            if not isinstance(name, str) or name not in self.model.fields:
+            fld = self.model.fields.get(name) if isinstance(name, str) else None
+            if fld is None or fld.compute == "secret":
                 raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
+            access.check_field(self.env, self.model, fld, operation)
             names.append(name)
         return names
 
     def _readable(self, fld: Field) -> bool:
-        return fld.compute != "password"
+        return fld.compute not in ("password", "secret") and access.readable_field(self.env, fld)
 
     def read(self, ids: Any, fields: Any = None, load: str | None = "_classic_read") -> list[dict[str, Any]]:
         ids = normalize_ids(ids)
+        self._check_access("read")
         names = self._field_names(fields)
         if "id" not in names:
             names = ["id", *names]
+        self._check_rules(self._existing(ids), "read")
         return self._read(ids, names, load)
 
     def _read(self, ids: list[int], names: list[str], load: str | None) -> list[dict[str, Any]]:
@@ -308,12 +330,15 @@ class BaseModel:
         return out
 
     def name_get(self, ids: Any) -> list[list[Any]]:
+        self._check_access("read")
         ids = self._existing(normalize_ids(ids))
+        self._check_rules(ids, "read")
         names = self._display_names(ids)
         return [[i, names.get(i, False)] for i in ids]
 
     # -- create -------------------------------------------------------------------------------
     def create(self, vals_list: Any) -> Any:
+        self._check_access("create")
         single = isinstance(vals_list, dict)
         items = [vals_list] if single else vals_list
         if not isinstance(items, list) or not all(isinstance(v, dict) for v in items):
@@ -340,8 +365,9 @@ class BaseModel:
         inverses: dict[str, Any] = {}
         for name, value in vals.items():
             f = self.model.fields.get(name) if isinstance(name, str) else None
-            if f is None:
+            if f is None or (f.compute == "secret" and not self.env.su):
                 raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
+            access.check_field(self.env, self.model, f, "write")
             if name in MAGIC:
                 continue
             if f.type in X2MANY:
@@ -380,6 +406,7 @@ class BaseModel:
             commands.apply(self, self.model.fields[name], [new_id], cmds)
         self._apply_inverses([new_id], inverses)
         self._after_write([new_id], set(vals), created=True)
+        self._check_rules([new_id], "create")
         return new_id
 
     def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
@@ -402,9 +429,11 @@ class BaseModel:
         ids = normalize_ids(ids)
         if not isinstance(vals, dict):
             raise ValueError("write() expects a dictionary of values")
+        self._check_access("write")
         if not ids:
             return True
         self._check_exist(ids)
+        self._check_rules(ids, "write")
         vals = self._prepare_write(ids, dict(vals))
         columns, x2many, inverses = self._split_vals(vals)
         for name, value in columns.items():
@@ -426,9 +455,11 @@ class BaseModel:
 
     # -- unlink -------------------------------------------------------------------------------
     def unlink(self, ids: Any) -> bool:
+        self._check_access("unlink")
         ids = self._existing(normalize_ids(ids))
         if not ids:
             return True
+        self._check_rules(ids, "unlink")
         self._before_unlink(ids)
         registry = self.env.registry
         referencing = [(m, f) for m in registry.models.values() for f in m.fields.values()
@@ -448,8 +479,8 @@ class BaseModel:
                 if m.name == self.model.name:
                     q = q.where(m.table.c.id.not_in(ids))
                 dependants = list(self.conn.execute(q).scalars())
-                if dependants:
-                    self.env[m.name].unlink(dependants)
+                if dependants:  # cascades are the database's business, not the user's rights
+                    self.env.sudo()[m.name].unlink(dependants)
             elif f.on_delete != "restrict":
                 self.conn.execute(sa.update(m.table).where(col.in_(ids)).values({f.name: None}))
         for m in registry.models.values():
@@ -474,7 +505,8 @@ class BaseModel:
         out: dict[str, Any] = {}
         wanted = set(allfields) if allfields else None
         for name, f in self.model.fields.items():
-            if wanted is not None and name not in wanted:
+            if (wanted is not None and name not in wanted) or f.compute == "secret" \
+                    or not access.readable_field(self.env, f):
                 continue
             desc = f.description()
             if attributes:
@@ -484,6 +516,7 @@ class BaseModel:
 
     def name_search(self, name: Any = "", args: Any = None, operator: str = "ilike",
                     limit: int | None = 100) -> list[list[Any]]:
+        self._check_access("read")
         domain = list(args or [])
         extra = name_search_domain(self.model, name, operator)
         if extra:
@@ -521,6 +554,8 @@ class BaseModel:
         if len(ids) != 1:
             raise ValueError(f"Expected singleton: {self.model.name}({', '.join(map(str, ids))},)")
         self._check_exist(ids)
+        self._check_access("read")
+        self._check_rules(ids, "read")
         vals = self._copy_data(ids[0], dict(default or {}))
         return int(self._create_one(vals))
 
@@ -553,9 +588,7 @@ class BaseModel:
         return vals
 
     def check_access_rights(self, operation: Any, raise_exception: bool = True) -> bool:
-        if operation not in ACCESS_MODES:
-            raise ValueError(f"Invalid access mode: {operation!r}")
-        return True
+        return access.check_model(self.env, self.model, operation, raise_exception)
 
     def check_access_rule(self, ids: Any, operation: Any) -> None:
         if operation not in ACCESS_MODES:
@@ -563,10 +596,13 @@ class BaseModel:
         ids = normalize_ids(ids)
         if operation not in ("read", "unlink"):
             self._check_exist(ids)
+        self._check_rules(self._existing(ids), operation)
         return None
 
     def get_metadata(self, ids: Any) -> list[dict[str, Any]]:
+        self._check_access("read")
         ids = self._existing(normalize_ids(ids))
+        self._check_rules(ids, "read")
         names = [n for n in LOG_FIELDS if n in self.model.fields]
         values = self._fetch_values(ids, names, True)
         xmlids: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -620,6 +656,7 @@ class BaseModel:
                    orderby: Any = False, lazy: bool = True) -> list[dict[str, Any]]:
         from odoorpc_server.orm.read_group import read_group
 
+        self._check_access("read")
         return read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)
 
 
@@ -646,8 +683,13 @@ def _company_type(rec: BaseModel, ids: list[int]) -> dict[int, Any]:
     return {i: "company" if r["is_company"] else "person" for i, r in rows.items()}
 
 
+def _rule_global(rec: BaseModel, ids: list[int]) -> dict[int, Any]:
+    grouped = set(rec.conn.execute(sa.text("SELECT rule_group_id FROM rule_group_rel")).scalars())
+    return {i: i not in grouped for i in ids}
+
+
 # values of non-stored computed fields, and how writing them changes stored fields
-COMPUTED_READ: dict[str, Any] = {"company_type": _company_type}
+COMPUTED_READ: dict[str, Any] = {"company_type": _company_type, "rule_global": _rule_global}
 COMPUTED_INVERSE: dict[str, Any] = {"company_type": lambda value: {"is_company": value == "company"}}
 
 _CLASSES: dict[str, type[BaseModel]] = {}

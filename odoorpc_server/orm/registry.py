@@ -82,7 +82,7 @@ def parse_selection(text: str | None) -> list[tuple[str, str]] | None:
     return list(_selection(text)) if text else None
 
 
-def field_from_row(row: Any) -> Field:
+def field_from_row(row: Any, group_ids: frozenset[int] = frozenset()) -> Field:
     default = json.loads(row.default_value) if row.default_value else None
     return Field(
         name=row.name, type=row.ttype, model=row.model, id=row.id,
@@ -93,7 +93,7 @@ def field_from_row(row: Any) -> Field:
         relation_table=row.relation_table or None, column1=row.column1 or None, column2=row.column2 or None,
         selection=parse_selection(row.selection), size=row.size, on_delete=row.on_delete or "set null",
         domain=row.domain or "[]", related=row.related or None, compute=row.compute or None,
-        groups=row.groups or None, default=default, manual=row.state == "manual",
+        default=default, manual=row.state == "manual", group_ids=group_ids,
     )
 
 
@@ -124,14 +124,17 @@ class Registry:
         field_rows: dict[str, list[Any]] = {}
         for row in conn.execute(sa.text("SELECT * FROM ir_model_fields ORDER BY id")):
             field_rows.setdefault(row.model, []).append(row)
+        field_groups: dict[int, set[int]] = {}
+        for fid, gid in conn.execute(sa.text("SELECT field_id, group_id FROM ir_model_fields_group_rel")):
+            field_groups.setdefault(fid, set()).add(gid)
         for row in conn.execute(sa.text("SELECT * FROM ir_model ORDER BY id")):
             rows = field_rows.get(row.model, [])
-            fingerprint = (tuple(row), tuple(tuple(r) for r in rows))
+            fingerprint = (tuple(row), tuple((*r, tuple(sorted(field_groups.get(r.id, ())))) for r in rows))
             old = previous.models.get(row.model) if previous and previous.sqlite == sqlite else None
             if old is not None and old.fingerprint == fingerprint:
                 reg.models[row.model] = old
                 continue
-            fields = {r.name: field_from_row(r) for r in rows}
+            fields = {r.name: field_from_row(r, frozenset(field_groups.get(r.id, ()))) for r in rows}
             rec_name = row.rec_name or ("name" if "name" in fields else "x_name" if "x_name" in fields else None)
             model = Model(
                 name=row.model, id=row.id, description=row.name, order=row.order or "id", state=row.state,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from odoorpc_server.exceptions import AccessDenied
-from odoorpc_server.services.app import App
+from odoorpc_server.services.app import App, remote_address
 
 
 def version_info(version: str) -> list[Any]:
@@ -29,7 +29,7 @@ def set_loglevel(app: App, loglevel: Any, logger: Any = None) -> bool:
 
 def authenticate(app: App, db: str, login: str, password: str, user_agent_env: Any = None) -> Any:
     try:
-        return app.login(db, login, password)
+        return app.login(db, login, password, remote_address.get())
     except AccessDenied:
         return False
 

@@ -170,11 +170,30 @@ def install_base(conn: Connection, sqlite: bool, settings: Any) -> None:
     ]
     for model in registry.models.values():
         xmlids.append(("ir.model", "model_" + model.table_name, model.id))
+    group_ids = {"group_user": group_user, "group_erp_manager": group_erp_manager, "group_system": group_system,
+                 "group_public": group_public, "group_portal": group_portal, "group_no_one": group_no_one}
+    install_security(env, group_ids)
     data_t = sa.table("ir_model_data", *(sa.column(c) for c in (
         "module", "name", "model", "res_id", "noupdate", "create_uid", "write_uid", "create_date", "write_date")))
     conn.execute(sa.insert(data_t), [
         {"module": "base", "name": name, "model": model, "res_id": rid, "noupdate": False, **stamp}
         for model, name, rid in xmlids])
+
+
+def install_security(env: Env, groups: dict[str, int]) -> None:
+    """Access rights and record rules of the base models, from the data files."""
+    registry = env.registry
+    for row in read_csv("access.csv"):
+        model = registry[row["model"]]
+        env["ir.model.access"].create({
+            "name": f"access_{model.table_name}_{row['group']}", "model_id": model.id,
+            "group_id": groups[row["group"]] if row["group"] else False,
+            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
+    for row in read_csv("rules.csv"):
+        env["ir.rule"].create({
+            "name": row["name"], "model_id": registry[row["model"]].id, "domain_force": row["domain_force"],
+            "groups": [(6, 0, [groups[g] for g in row["groups"].split()])],
+            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
 
 
 def install_demo(conn: Connection, sqlite: bool, settings: Any) -> None:
