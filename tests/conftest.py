@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -46,6 +47,14 @@ def postgres_available() -> bool:
             return True
     except Exception:
         return False
+
+
+class FreshConnection(xmlrpc.client.Transport):
+    """A new TCP connection per call, so calls spread over the worker processes."""
+
+    def make_connection(self, host: str) -> http.client.HTTPConnection:  # type: ignore[override]
+        self._connection = (None, None)  # type: ignore[assignment]
+        return super().make_connection(host)  # type: ignore[return-value]
 
 
 @dataclass

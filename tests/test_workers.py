@@ -2,7 +2,6 @@
 seen by every other worker on its next call (the registry follows the database)."""
 from __future__ import annotations
 
-import http.client
 import uuid
 import xmlrpc.client
 from collections.abc import Iterator
@@ -10,15 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Server, require_backend, start_server, stop_server
-
-
-class FreshConnection(xmlrpc.client.Transport):
-    """A new TCP connection per call, so calls spread over the worker processes."""
-
-    def make_connection(self, host: str) -> http.client.HTTPConnection:  # type: ignore[override]
-        self._connection = (None, None)  # type: ignore[assignment]
-        return super().make_connection(host)  # type: ignore[return-value]
+from conftest import FreshConnection, Server, require_backend, start_server, stop_server
 
 
 @pytest.fixture(scope="module")

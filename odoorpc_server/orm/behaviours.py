@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import AccessDenied, AccessError, UserError, ValidationError
+from odoorpc_server.orm import commands
 from odoorpc_server.orm.access import has_group
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import SUPPORTED_TTYPES, TTYPES, default_label, to_datetime
@@ -465,6 +466,9 @@ class IrModelFields(BaseModel):
         fid = int(self.conn.execute(sa.insert(self.table).values(
             **row, create_uid=self.env.uid, write_uid=self.env.uid, create_date=now, write_date=now,
         )).inserted_primary_key[0])  # type: ignore[index]
+        if vals.get("groups"):
+            groups = self.model.fields["groups"]
+            commands.apply(self, groups, [fid], commands.normalize(groups, vals["groups"]))
         if reload:
             self.env.reload_registry()
             self._add_column(model_name, name)
