@@ -62,11 +62,21 @@ def run(url: str, db: str, n: int) -> None:
                                                                               {"name": "Bench"})]), n // 2),
         "name_search 'a'": timed(lambda: x("res.partner", "name_search", "a"), n),
     }
+    wizard = x("res.users.apikeys.description", "create", {"name": "bench"})
+    key = x("res.users.apikeys.description", "make_key", [wizard])["context"]["default_key"]
+    start = time.perf_counter()
+    models.execute_kw(db, uid, key, "res.partner", "search_count", [[]], {})
+    cold_key = (time.perf_counter() - start) * 1000
+    results["search_count with an API key (warm)"] = timed(
+        lambda: models.execute_kw(db, uid, key, "res.partner", "search_count", [[]], {}), n)
     warm = results["search_count (auth + 1 query)"]
     print(f"authenticate, cold credential cache: {cold:8.2f} ms")
+    print(f"first call with an API key (cold):   {cold_key:8.2f} ms")
     for label, ms in results.items():
         print(f"{label:38s} {ms:8.2f} ms/call")
     print(f"ratio cold auth / warm authenticated call: {cold / warm:6.1f}x")
+    print(f"ratio cold API-key call / warm API-key call: "
+          f"{cold_key / results['search_count with an API key (warm)']:6.1f}x")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import AccessError
+from odoorpc_server.orm.registry import bump_caches
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.env import Env
@@ -83,10 +84,24 @@ def eval_rule_domain(text: str | None, env: Env) -> list[Any]:
     return result
 
 
+def cache(env: Env, name: str) -> dict[Any, Any]:
+    """Security data cached per process until access rights, rules or groups change anywhere."""
+    store = env.shared.get("security")
+    if store is None:
+        store = env.shared["security"] = {}
+    return store.setdefault(name, {})  # type: ignore[no-any-return]
+
+
+def invalidate(env: Env) -> None:
+    """Security data changed in this call: signal every process, start afresh for this call."""
+    bump_caches(env.conn)
+    env.shared["security"] = {}
+
+
 def user_groups(env: Env) -> frozenset[int]:
-    """The user's groups, implied groups included (cached for the call)."""
-    cache = env.shared.setdefault("groups", {})
-    if env.uid not in cache:
+    """The user's groups, implied groups included."""
+    cache_ = cache(env, "groups")
+    if env.uid not in cache_:
         groups = set(env.conn.execute(sa.text("SELECT gid FROM res_groups_users_rel WHERE uid = :u"),
                                       {"u": env.uid}).scalars())
         implied = env.conn.execute(sa.text("SELECT gid, hid FROM res_groups_implied_rel")).all()
@@ -95,8 +110,8 @@ def user_groups(env: Env) -> frozenset[int]:
             extra = {hid for gid, hid in implied if gid in groups} - groups
             groups |= extra
             changed = bool(extra)
-        cache[env.uid] = frozenset(groups)
-    return cache[env.uid]  # type: ignore[no-any-return]
+        cache_[env.uid] = frozenset(groups)
+    return cache_[env.uid]  # type: ignore[no-any-return]
 
 
 def has_group(env: Env, xmlid: str) -> bool:
@@ -122,14 +137,14 @@ def check_model(env: Env, model: Model, operation: str, raise_exception: bool = 
         raise ValueError(f"Invalid access mode: {operation!r}")
     if env.su or "ir.model.access" not in env.registry:
         return True
-    cache = env.shared.setdefault("acl", {})
+    acl = cache(env, "acl")
     key = (env.uid, model.name, operation)
-    if key not in cache:
+    if key not in acl:
         rows = _access_rows(env, model, operation)
         groups = user_groups(env)
-        cache[key] = (any(r.group_id is None or r.group_id in groups for r in rows),
-                      sorted({r.name for r in rows if r.group_id is not None}))
-    allowed, names = cache[key]
+        acl[key] = (any(r.group_id is None or r.group_id in groups for r in rows),
+                    sorted({r.name for r in rows if r.group_id is not None}))
+    allowed, names = acl[key]
     if allowed or not raise_exception:
         return bool(allowed)
     allowed_by = ("This operation is allowed for the following groups:\n" + "\n".join(f"\t- {n}" for n in names)
@@ -142,9 +157,9 @@ def rules(env: Env, model: Model, operation: str) -> list[tuple[str, list[Any], 
     """Active rules of `model` for `operation` that apply to the user: (name, domain, global)."""
     if env.su or "ir.rule" not in env.registry:
         return []
-    cache = env.shared.setdefault("rules", {})
+    found_rules = cache(env, "rules")
     key = (env.uid, model.name, operation)
-    if key not in cache:
+    if key not in found_rules:
         rule = env.registry["ir.rule"].table
         rows = env.conn.execute(sa.select(rule.c.id, rule.c.name, rule.c.domain_force).where(
             rule.c.model_id == model.id, rule.c.active == sa.true(), rule.c[f"perm_{operation}"] == sa.true())).all()
@@ -158,8 +173,8 @@ def rules(env: Env, model: Model, operation: str) -> list[tuple[str, list[Any], 
             members = rule_groups.get(r.id, set())
             if not members or members & groups:
                 found.append((r.name or f"rule {r.id}", eval_rule_domain(r.domain_force, env), not members))
-        cache[key] = found
-    return cache[key]  # type: ignore[no-any-return]
+        found_rules[key] = found
+    return found_rules[key]  # type: ignore[no-any-return]
 
 
 def rule_domain(env: Env, model: Model, operation: str) -> list[Any] | None:

@@ -74,4 +74,4 @@ class Env:
         creates or drops the tables and columns it changed)."""
         bump(self.conn)
         registry = Registry.load(self.conn, self.registry.sqlite, self.registry)
-        self.shared.update(registry=registry, schema_changed=True)
+        self.shared.update(registry=registry, schema_changed=True, security={})

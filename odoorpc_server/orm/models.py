@@ -20,6 +20,8 @@ from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.orm.registry import MAGIC, Model
 
 LOG_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
+SECURITY_MODELS = frozenset({"ir.model.access", "ir.rule", "res.groups"})
+SECURITY_USER_FIELDS = frozenset({"groups_id", "company_id", "company_ids", "active", "login", "partner_id"})
 ACCESS_MODES = ("read", "write", "create", "unlink")
 
 
@@ -144,10 +146,14 @@ class BaseModel:
     def search_read(self, domain: Any = None, fields: Any = None, offset: int = 0, limit: int | None = None,
                     order: str | None = None, **read_kwargs: Any) -> list[dict[str, Any]]:
         self._check_access("read")
+        for key in set(read_kwargs) - {"load"}:
+            raise TypeError(f"read() got an unexpected keyword argument '{key}'")
+        names = self._field_names(fields)
         ids = self._search_ids(domain or [], offset, limit, order)
         if not ids:
             return []
-        return self.read(ids, fields, **read_kwargs)
+        # the search already applied the read rules: no second check of the same records
+        return self._read(ids, names if "id" in names else ["id", *names], read_kwargs.get("load", "_classic_read"))
 
     def exists(self, ids: Any) -> list[int]:
         return self._existing(normalize_ids(ids))
@@ -406,6 +412,7 @@ class BaseModel:
             commands.apply(self, self.model.fields[name], [new_id], cmds)
         self._apply_inverses([new_id], inverses)
         self._after_write([new_id], set(vals), created=True)
+        self._security_changed(set(vals))
         self._check_rules([new_id], "create")
         return new_id
 
@@ -423,6 +430,12 @@ class BaseModel:
 
     def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
         """Hook for stored computed values that depend on the written fields."""
+
+    def _security_changed(self, names: set[str] | None = None) -> None:
+        """Access rights, rules, groups or a user's groups/companies changed: drop cached decisions."""
+        if self.model.name in SECURITY_MODELS or (
+                self.model.name == "res.users" and (names is None or names & SECURITY_USER_FIELDS)):
+            access.invalidate(self.env)
 
     # -- write --------------------------------------------------------------------------------
     def write(self, ids: Any, vals: Any) -> bool:
@@ -448,6 +461,7 @@ class BaseModel:
             commands.apply(self, self.model.fields[name], ids, cmds)
         self._apply_inverses(ids, inverses)
         self._after_write(ids, set(vals))
+        self._security_changed(set(vals))
         return True
 
     def _prepare_write(self, ids: list[int], vals: dict[str, Any]) -> dict[str, Any]:
@@ -495,6 +509,7 @@ class BaseModel:
         self.conn.execute(sa.text("DELETE FROM ir_model_data WHERE model = :m AND res_id IN :ids").bindparams(
             sa.bindparam("ids", expanding=True)), {"m": self.model.name, "ids": ids})
         self.conn.execute(sa.delete(self.table).where(self.table.c.id.in_(ids)))
+        self._security_changed()
         return True
 
     def _before_unlink(self, ids: list[int]) -> None:

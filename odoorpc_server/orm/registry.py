@@ -193,21 +193,34 @@ def bump(conn: Connection) -> int:
     return int(conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one())
 
 
+def bump_caches(conn: Connection) -> None:
+    conn.execute(sa.text("UPDATE odoorpc_signal SET cache_sequence = cache_sequence + 1 WHERE id = 1"))
+
+
 class RegistryCache:
-    """Per-process registries, refreshed when another process changed the schema."""
+    """Per-process registries, refreshed when another process changed the schema, and the
+    per-process security caches, dropped when another process changed security data."""
 
     def __init__(self) -> None:
         self._registries: dict[str, Registry] = {}
+        self._security: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def get(self, dbname: str, conn: Connection, sqlite: bool) -> Registry:
-        sequence = conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one()
+    def get(self, dbname: str, conn: Connection, sqlite: bool) -> tuple[Registry, dict[str, Any]]:
+        row = conn.execute(sa.text(
+            "SELECT registry_sequence, cache_sequence FROM odoorpc_signal WHERE id = 1")).one()
         reg = self._registries.get(dbname)
-        if reg is None or reg.sequence != sequence:
+        if reg is None or reg.sequence != row.registry_sequence:
             reg = Registry.load(conn, sqlite, reg)
             with self._lock:
                 self._registries[dbname] = reg
-        return reg
+        key = (int(row.registry_sequence), int(row.cache_sequence))
+        with self._lock:
+            found = self._security.get(dbname)
+            if found is None or found[0] != key:
+                found = (key, {})
+                self._security[dbname] = found
+        return reg, found[1]
 
     def publish(self, dbname: str, reg: Registry) -> None:
         with self._lock:

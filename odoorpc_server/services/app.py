@@ -33,10 +33,10 @@ class App:
             password: str | None = None) -> Iterator[Env]:
         """One transaction on `db` as `uid` (credentials checked when a password is given)."""
         with self.backend.transaction(db, write=write) as conn:
-            registry = self.registries.get(db, conn, self.backend.is_sqlite)
+            registry, security = self.registries.get(db, conn, self.backend.is_sqlite)
             method = self.check_credentials(conn, db, uid, password) if password is not None else None
             env = Env(conn, registry, uid, context, settings=self.settings)
-            env.shared["auth_method"] = method
+            env.shared.update(auth_method=method, security=security)
             yield env
         if env.schema_changed:
             self.registries.publish(db, env.registry)
