@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import AccessError
+from odoorpc_server.orm import domain as expression
 from odoorpc_server.orm.registry import bump_caches
 
 if TYPE_CHECKING:
@@ -188,27 +189,11 @@ def rule_domain(env: Env, model: Model, operation: str) -> list[Any] | None:
     if group:
         ors: list[Any] = ["|"] * (len(group) - 1)
         for d in group:
-            ors += normalized(d)
+            ors += expression.normalize_domain(d)
         parts.append(ors)
     out: list[Any] = ["&"] * (len(parts) - 1)
     for d in parts:
-        out += normalized(d)
-    return out
-
-
-def normalized(domain: list[Any]) -> list[Any]:
-    """A domain with its implicit ANDs written out, so it can be combined with others."""
-    out: list[Any] = []
-    expected = 1
-    for token in domain:
-        if expected == 0:
-            out.insert(0, "&")
-            expected = 1
-        if isinstance(token, (list, tuple)):
-            expected -= 1
-        else:
-            expected += {"!": 0, "&": 1, "|": 1}.get(token, -1)
-        out.append(token)
+        out += expression.normalize_domain(d)
     return out
 
 

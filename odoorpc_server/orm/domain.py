@@ -125,6 +125,22 @@ def _leaf_node(model: Model, item: Any, registry: Any) -> Node:
     return (op, left, right)
 
 
+def normalize_domain(domain: list[Any]) -> list[Any]:
+    """A domain with its implicit ANDs written out, so that it can be combined with others."""
+    out: list[Any] = []
+    expected = 1
+    for token in domain:
+        if expected == 0:
+            out.insert(0, "&")
+            expected = 1
+        if isinstance(token, (list, tuple)):
+            expected -= 1
+        else:
+            expected += {"!": 0, "&": 1, "|": 1}.get(token, -1)
+        out.append(token)
+    return out
+
+
 def is_false(node: Node) -> bool:
     """Whether a tree is statically false, with Odoo's three-valued shortcut logic.
 

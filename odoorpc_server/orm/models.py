@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from odoorpc_server.exceptions import MissingError, ValidationError
 from odoorpc_server.orm import access, commands
-from odoorpc_server.orm.domain import name_search_domain
+from odoorpc_server.orm.domain import name_search_domain, normalize_domain
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import X2MANY, Field, to_column, to_read
 from odoorpc_server.orm.order import OrderBuilder
@@ -535,7 +535,7 @@ class BaseModel:
         domain = list(args or [])
         extra = name_search_domain(self.model, name, operator)
         if extra:
-            domain = ["&", *domain_and(domain), *extra] if domain else extra
+            domain = ["&", *normalize_domain(domain), *extra] if domain else extra
         ids = self._search_ids(domain, 0, limit, None)
         names = self._display_names(ids)
         return [[i, names.get(i, False)] for i in ids]
@@ -673,24 +673,6 @@ class BaseModel:
 
         self._check_access("read")
         return read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)
-
-
-def domain_and(domain: list[Any]) -> list[Any]:
-    """A domain with its implicit ANDs made explicit, so it can be combined."""
-    from odoorpc_server.orm.domain import is_leaf
-
-    out: list[Any] = []
-    expected = 1
-    for token in domain:
-        if expected == 0:
-            out.insert(0, "&")
-            expected = 1
-        if isinstance(token, (list, tuple)) or is_leaf(token):
-            expected -= 1
-        else:
-            expected += {"!": 0, "&": 1, "|": 1}.get(token, -1)
-        out.append(token)
-    return out
 
 
 def _company_type(rec: BaseModel, ids: list[int]) -> dict[int, Any]:
