@@ -194,6 +194,8 @@ class Compiler:
                 isinstance(item, (list, tuple)) and item and item[0] == active for item in domain):
             domain = [(active, "=", 1)] + domain
         tree = parse(model, domain, self.env.registry)
+        if is_false(tree):  # Odoo skips the query of a statically false domain: `in False` finds nothing
+            return sa.false()
         return self.with_rules(model, self.node(model, model.table, tree))
 
     def with_rules(self, model: Model, clause: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -260,6 +262,8 @@ class Compiler:
     def where_tree(self, model: Model, tree: Node, active_test: bool | None) -> ColumnElement[bool]:
         if active_test is None:
             active_test = self.env.context.get("active_test", True) is not False
+        if is_false(tree):
+            return sa.false()
         clause = self.node(model, model.table, tree)
         active = model.active_name
         if active and active_test:
@@ -444,17 +448,26 @@ class Compiler:
         else:
             value = self.convert(fld, right)
         if op.endswith("like"):
-            expr = self.like(col, op, value)
+            expr = self.like(self.as_text(fld, col), op, value)
         else:
             expr = COMPARATORS[op](col, sa.literal(value, type_=col.type) if value is not None else sa.null())
         if (wildcard and not right) or (right and op in NEGATIVE):
             expr = sa.or_(expr, col.is_(None))
         return expr
 
-    def like(self, col: Any, op: str, pattern: str) -> ColumnElement[bool]:
+    def as_text(self, fld: Field, col: Any) -> Any:
+        """The column as PostgreSQL writes it as text (`::text`), on SQLite too."""
+        if not self.sqlite:
+            return sa.cast(col, sa.Text)
+        if fld.type == "boolean":
+            return sa.case((col == sa.true(), "true"), (col == sa.false(), "false"), else_=sa.null())
+        if fld.type in ("float", "monetary"):
+            return sa.func.pg_float_text(col)
+        return sa.cast(col, sa.Text)
+
+    def like(self, text: Any, op: str, pattern: str) -> ColumnElement[bool]:
         if (len(pattern) - len(pattern.rstrip("\\"))) % 2:
             raise ValueError(f"Invalid pattern {pattern!r} for operator {op!r}: it ends with an escape character")
-        text = sa.cast(col, sa.Text)
         insensitive = "ilike" in op
         if insensitive and self.sqlite:
             expr = sa.func.py_lower(text).like(sa.func.py_lower(sa.literal(pattern, sa.Text)), escape="\\")

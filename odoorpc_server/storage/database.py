@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from odoorpc_server.storage.sqlfunctions import period_start, py_lower
+from odoorpc_server.storage.sqlfunctions import period_start, pg_float_text, py_lower
 
 DB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 
@@ -40,6 +40,7 @@ def _sqlite_engine(path: Path) -> Engine:
         dbapi_conn.isolation_level = None
         dbapi_conn.create_function("py_lower", 1, py_lower, deterministic=True)
         dbapi_conn.create_function("odoo_period", 2, period_start, deterministic=True)
+        dbapi_conn.create_function("pg_float_text", 1, pg_float_text, deterministic=True)
         cur = dbapi_conn.cursor()
         for pragma in ("journal_mode=WAL", "foreign_keys=OFF", "busy_timeout=30000",
                        "case_sensitive_like=ON", "synchronous=NORMAL"):

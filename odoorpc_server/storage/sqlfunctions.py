@@ -10,6 +10,14 @@ def py_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
+def pg_float_text(value: Any) -> Any:
+    """A float written as PostgreSQL's float8 output does: shortest form, no trailing '.0'."""
+    if value is None:
+        return None
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def period_start(granularity: str, value: Any) -> Any:
     """date_trunc for read_group on ISO date/datetime strings; weeks start on Sunday (en_US)."""
     if value is None:
