@@ -367,10 +367,7 @@ MAGIC_SPECS = [
 
 
 def insert_magic_fields(env: Env, mid: int, model: str, state: str) -> None:
-    table = env.registry["ir.model.fields"].table if "ir.model.fields" in env.registry else sa.table(
-        "ir_model_fields", *(sa.column(c) for c in (
-            "name", "model", "model_id", "field_description", "ttype", "relation", "state", "store", "readonly",
-            "compute", "on_delete")))
+    table = env.registry["ir.model.fields"].table
     rows = []
     for name, ttype, label, relation in MAGIC_SPECS:
         rows.append({"name": name, "model": model, "model_id": mid, "field_description": label, "ttype": ttype,
@@ -557,4 +554,4 @@ def _selection_text(selection: Any) -> str:
     return repr(pairs)
 
 
-__all__ = ["insert_magic_fields", "MAGIC_SPECS", "Registry"]
+__all__ = ["insert_magic_fields", "MAGIC_SPECS"]

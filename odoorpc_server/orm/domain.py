@@ -398,7 +398,6 @@ class Compiler:
             tree = parse(model, name_search_domain(model, right, op, always=True), self.env.registry)
             return self.node(model, table, tree)
         if fld.related:
-            head, _, rest = fld.related.partition(".")
             tree = parse(model, [(fld.related, op, right)], self.env.registry)
             return self.node(model, table, tree)
         search = COMPUTED_SEARCH.get(fld.compute or "")

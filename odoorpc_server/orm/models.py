@@ -5,7 +5,6 @@ users, the model and field metadata) subclass `BaseModel` in `odoorpc_server.orm
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from typing import Any, ClassVar
 
@@ -705,4 +704,4 @@ def model_class(name: str) -> type[BaseModel]:
     return _CLASSES.get(name, BaseModel)
 
 
-__all__ = ["BaseModel", "behaviour", "model_class", "normalize_ids", "json"]
+__all__ = ["BaseModel", "behaviour", "model_class", "normalize_ids"]
