@@ -1,6 +1,8 @@
 """The `object` service: execute and execute_kw, with Odoo's argument binding."""
 from __future__ import annotations
 
+import random
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +12,8 @@ from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.models import BaseModel, normalize_ids
 from odoorpc_server.services.app import App
 
+MAX_TRIES = 5
+RETRY_CODES = frozenset({"40001", "40P01", "55P03"})  # serialization failure, deadlock, lock not available
 READ_ONLY = frozenset({"read", "search", "search_count", "search_read", "fields_get", "name_get", "name_search",
                        "default_get", "exists", "check_access_rights", "check_access_rule", "get_metadata",
                        "read_group"})
@@ -35,11 +39,28 @@ def execute_kw(app: App, db: str, uid: Any, password: Any, model: str, method: s
     context = kwargs.pop("context", None) or {}
     if not isinstance(context, dict):
         raise ValueError(f"context must be a dictionary, not {type(context).__name__}")
+    uid = int(uid)
+    for attempt in range(1, MAX_TRIES + 1):
+        try:
+            return _execute(app, db, uid, password, model, method, args, kwargs, context)
+        except sa.exc.OperationalError as error:
+            # concurrent updates on PostgreSQL: the whole call is retried, as Odoo retries it
+            code = getattr(error.orig, "sqlstate", None)
+            if code not in RETRY_CODES or attempt == MAX_TRIES:
+                raise error.orig from None  # type: ignore[misc]
+            time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def _execute(app: App, db: str, uid: int, password: Any, model: str, method: str, args: list[Any],
+             kwargs: dict[str, Any], context: dict[str, Any]) -> Any:
     try:
-        with app.env(db, int(uid), context, write=method not in READ_ONLY, password=password) as env:
-            return call(env, model, method, args, kwargs)
+        with app.env(db, uid, context, write=method not in READ_ONLY, password=password) as env:
+            return call(env, model, method, list(args), dict(kwargs))
     except sa.exc.IntegrityError as error:
         raise ValidationError(f"The operation cannot be completed: {driver_message(error)}") from None
+    except sa.exc.OperationalError:
+        raise
     except sa.exc.DBAPIError as error:
         # the driver's own error, without the statement and parameters SQLAlchemy adds
         raise error.orig from None  # type: ignore[misc]
