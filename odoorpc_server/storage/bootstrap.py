@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import zoneinfo
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +19,7 @@ from odoorpc_server.orm.registry import Registry
 from odoorpc_server.storage import migrate
 from odoorpc_server.storage.database import Backend
 
-DATA = resources.files("odoorpc_server") / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 META_TABLES = ("ir_model", "ir_model_fields", "ir_model_data")
 
 
