@@ -45,3 +45,14 @@ def test_schema_change_seen_by_every_worker(workers: Server, tmp_path: Path) -> 
         with pytest.raises(xmlrpc.client.Fault) as err:
             call(workers, name, "search", [])
         assert err.value.faultCode == 2 and err.value.faultString == f"Object {name} doesn't exist"
+
+
+def test_sigterm_stops_every_process(backend: str, tmp_path: Path) -> None:
+    require_backend(backend)
+    srv = start_server(tmp_path, backend, ["--workers", "2"])
+    srv.proc.terminate()
+    assert srv.proc.wait(15) == 0
+    with pytest.raises(OSError):  # nothing listens any more: the workers stopped with the master
+        xmlrpc.client.ServerProxy(f"{srv.url}/xmlrpc/2/common").version()
+    if backend == "postgresql":
+        stop_server(srv)
