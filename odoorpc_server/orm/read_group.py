@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from odoorpc_server.orm.models import BaseModel
 
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
+DATETIME_GRANULARITIES = ("hour", *GRANULARITIES)
 AGGREGATES = ("sum", "avg", "min", "max", "count", "count_distinct", "bool_and", "bool_or")
 FIELD_AGG = re.compile(r"^(\w+)(?::(\w+)(?:\((\w+)\))?)?$")
 ORDER_TERM = re.compile(r"^\s*([\w:]+)(?:\s+(asc|desc))?\s*$", re.I)
@@ -45,7 +47,7 @@ def parse_groupby(rec: BaseModel, spec: Any) -> GroupSpec:
         raise ValueError(f"Field {fname!r} on model {rec.model.name!r} cannot be grouped (not stored)")
     if fld.type in ("date", "datetime"):
         gran = gran or "month"
-        if gran not in GRANULARITIES:
+        if gran not in (DATETIME_GRANULARITIES if fld.type == "datetime" else GRANULARITIES):
             raise ValueError(f"Invalid granularity {gran!r} in groupby {spec!r}")
         return GroupSpec(spec, fld, gran)
     if gran:
@@ -96,29 +98,44 @@ def aggregate_sql(func: str, col: Any) -> Any:
     return getattr(sa.func, func)(col)
 
 
-def truncated(rec: BaseModel, g: GroupSpec, col: Any) -> Any:
+def context_zone(rec: BaseModel) -> ZoneInfo | None:
+    """The context's time zone, in which Odoo groups datetimes (UTC without one)."""
+    tz = rec.env.context.get("tz")
+    if not tz or not isinstance(tz, str):
+        return None
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def truncated(rec: BaseModel, g: GroupSpec, col: Any, zone: ZoneInfo | None) -> Any:
     """The start of the period a date/datetime falls in (weeks start on Sunday, as en_US)."""
+    tz = zone.key if zone and g.field.type == "datetime" else None
     if rec.env.registry.sqlite:
-        return sa.func.odoo_period(g.granularity, col)
+        return sa.func.odoo_period(g.granularity, col, tz)
+    if tz:
+        col = sa.func.timezone(tz, sa.func.timezone("UTC", col))
     if g.granularity == "week":
-        expr = sa.func.date_trunc("week", col + sa.text("interval '1 day'")) - sa.text("interval '1 day'")
-    else:
-        expr = sa.func.date_trunc(g.granularity, col)
-    return expr
+        return sa.func.date_trunc("week", col + sa.text("interval '1 day'")) - sa.text("interval '1 day'")
+    return sa.func.date_trunc(g.granularity, col)
 
 
-def period_end(granularity: str, start: dt.date) -> dt.date:
+def period_end(granularity: str, start: dt.datetime) -> dt.datetime:
+    if granularity == "hour":
+        return start + dt.timedelta(hours=1)
     if granularity == "day":
         return start + dt.timedelta(days=1)
     if granularity == "week":
         return start + dt.timedelta(days=7)
     months = {"month": 1, "quarter": 3, "year": 12}[granularity]
     month = start.month - 1 + months
-    return dt.date(start.year + month // 12, month % 12 + 1, 1)
+    return dt.datetime(start.year + month // 12, month % 12 + 1, 1)
 
 
-def week_label(start: dt.date) -> str:
+def week_label(start: dt.datetime | dt.date) -> str:
     """en_US week numbering: weeks start on Sunday, week 1 holds January 1st."""
+    start = start.date() if isinstance(start, dt.datetime) else start
     year = (start + dt.timedelta(days=6)).year
     jan1 = dt.date(year, 1, 1)
     first = jan1 - dt.timedelta(days=jan1.isoweekday() % 7)
@@ -129,7 +146,16 @@ def week_label(start: dt.date) -> str:
     return f"W{(start - first).days // 7 + 1} {year}"
 
 
-def label(granularity: str, start: dt.date) -> str:
+def utc(local: dt.datetime, zone: ZoneInfo | None) -> dt.datetime:
+    """A local period bound back in UTC, as ranges and domains speak UTC."""
+    if zone is None:
+        return local
+    return local.replace(tzinfo=zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def label(granularity: str, start: dt.datetime) -> str:
+    if granularity == "hour":  # Odoo's 'hh:00 dd MMM': a 12-hour clock
+        return f"{start:%I}:00 {start.day:02d} {calendar.month_abbr[start.month]}"
     if granularity == "day":
         return f"{start.day:02d} {calendar.month_abbr[start.month]} {start.year}"
     if granularity == "week":
@@ -148,13 +174,14 @@ def read_group(rec: BaseModel, domain: Any, fields: Any, groupby: Any, offset: i
     specs = [parse_groupby(rec, g) for g in used]
     aggregates = parse_aggregates(rec, fields, specs)
     table = rec.table
+    zone = context_zone(rec)
     where = rec.env.compiler.where(rec.model, domain or [])
 
     group_cols: list[Any] = []
     for g in specs:
         col: Any = table.c[g.field.name]
         if g.temporal:
-            col = truncated(rec, g, col)
+            col = truncated(rec, g, col, zone)
         elif g.field.type == "boolean":
             col = sa.func.coalesce(col, sa.false())
         group_cols.append(col.label(f"g{len(group_cols)}"))
@@ -169,7 +196,7 @@ def read_group(rec: BaseModel, domain: Any, fields: Any, groupby: Any, offset: i
     if limit:
         query = query.limit(int(limit))
     rows = list(rec.conn.execute(query).all())
-    return _format(rec, rows, specs, aggregates, all_groupby, lazy, domain or [])
+    return _format(rec, rows, specs, aggregates, all_groupby, lazy, domain or [], zone)
 
 
 def _order(rec: BaseModel, query: Any, specs: list[GroupSpec], aggregates: list[tuple[str, str, Field]],
@@ -246,7 +273,7 @@ def _is_alias_column(term: Any, joins: list[Any]) -> bool:
 
 
 def _format(rec: BaseModel, rows: list[Any], specs: list[GroupSpec], aggregates: list[tuple[str, str, Field]],
-            all_groupby: list[str], lazy: bool, domain: list[Any]) -> list[dict[str, Any]]:
+            all_groupby: list[str], lazy: bool, domain: list[Any], zone: ZoneInfo | None) -> list[dict[str, Any]]:
     count_key = f"{specs[0].field.name}_count" if lazy and len(specs) == 1 else "__count"
     m2o_ids: dict[str, set[int]] = {}
     for g_index, g in enumerate(specs):
@@ -267,14 +294,19 @@ def _format(rec: BaseModel, rows: list[Any], specs: list[GroupSpec], aggregates:
                     ranges[g.spec] = False
                     leaves.append([(fname, "=", False)])
                     continue
-                start = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-                if isinstance(start, dt.datetime):
-                    start = start.date()
-                end = period_end(g.granularity or "month", start)
-                fmt = (lambda d: d.strftime(DATETIME_FMT)) if g.field.type == "datetime" else \
-                    (lambda d: d.strftime(DATE_FMT))
-                lo, hi = fmt(start), fmt(end)
-                group[g.spec] = label(g.granularity or "month", start)
+                if isinstance(value, dt.datetime):
+                    start = value.replace(tzinfo=None)
+                elif isinstance(value, dt.date):
+                    start = dt.datetime.combine(value, dt.time.min)
+                else:
+                    start = dt.datetime.fromisoformat(str(value)[:19])
+                granularity = g.granularity or "month"
+                end = period_end(granularity, start)
+                group[g.spec] = label(granularity, start)
+                if g.field.type == "datetime":
+                    lo, hi = (utc(d, zone).strftime(DATETIME_FMT) for d in (start, end))
+                else:
+                    lo, hi = start.strftime(DATE_FMT), end.strftime(DATE_FMT)
                 ranges[g.spec] = {"from": lo, "to": hi}
                 leaves.append(["&", (fname, ">=", lo), (fname, "<", hi)])
             elif g.field.type == "many2one":

@@ -39,7 +39,7 @@ def _sqlite_engine(path: Path) -> Engine:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         dbapi_conn.create_function("py_lower", 1, py_lower, deterministic=True)
-        dbapi_conn.create_function("odoo_period", 2, period_start, deterministic=True)
+        dbapi_conn.create_function("odoo_period", 3, period_start, deterministic=True)
         dbapi_conn.create_function("pg_float_text", 1, pg_float_text, deterministic=True)
         cur = dbapi_conn.cursor()
         for pragma in ("journal_mode=WAL", "foreign_keys=OFF", "busy_timeout=30000",
