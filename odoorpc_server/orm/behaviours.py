@@ -12,10 +12,10 @@ from odoorpc_server.exceptions import AccessDenied, AccessError, UserError, Vali
 from odoorpc_server.orm import commands
 from odoorpc_server.orm.access import has_group
 from odoorpc_server.orm.env import Env
-from odoorpc_server.orm.fields import SUPPORTED_TTYPES, TTYPES, default_label, to_datetime
+from odoorpc_server.orm.fields import MAGIC, SUPPORTED_TTYPES, TTYPES, default_label, magic_field_rows, to_datetime
 from odoorpc_server.orm.models import BaseModel, behaviour, normalize_ids
 from odoorpc_server.orm.order import check as check_order
-from odoorpc_server.orm.registry import IDENTIFIER, MAGIC, Registry, m2m_names, table_name
+from odoorpc_server.orm.registry import IDENTIFIER, Registry, m2m_names, table_name
 from odoorpc_server.security import DEFAULT_ROUNDS, hash_password
 
 MODEL_NAME = re.compile(r"^[a-z0-9_.]+$")
@@ -356,24 +356,8 @@ def normalize_field_commands(cmds: Any) -> list[dict[str, Any]]:
     return out
 
 
-MAGIC_SPECS = [
-    ("id", "integer", "ID", None),
-    ("display_name", "char", "Display Name", None),
-    ("create_uid", "many2one", "Created by", "res.users"),
-    ("create_date", "datetime", "Created on", None),
-    ("write_uid", "many2one", "Last Updated by", "res.users"),
-    ("write_date", "datetime", "Last Updated on", None),
-]
-
-
 def insert_magic_fields(env: Env, mid: int, model: str, state: str) -> None:
-    table = env.registry["ir.model.fields"].table
-    rows = []
-    for name, ttype, label, relation in MAGIC_SPECS:
-        rows.append({"name": name, "model": model, "model_id": mid, "field_description": label, "ttype": ttype,
-                     "relation": relation, "state": state, "store": name != "display_name", "readonly": True,
-                     "compute": "display_name" if name == "display_name" else None, "on_delete": "set null"})
-    env.conn.execute(sa.insert(table), rows)
+    env.conn.execute(sa.insert(env.registry["ir.model.fields"].table), magic_field_rows(model, mid, state))
 
 
 @behaviour("ir.model.fields")
@@ -554,4 +538,4 @@ def _selection_text(selection: Any) -> str:
     return repr(pairs)
 
 
-__all__ = ["insert_magic_fields", "MAGIC_SPECS"]
+__all__ = ["insert_magic_fields"]

@@ -21,7 +21,24 @@ TTYPES = ("binary", "boolean", "char", "date", "datetime", "float", "html", "int
 SUPPORTED_TTYPES = frozenset({"binary", "boolean", "char", "date", "datetime", "float", "html", "integer",
                               "many2many", "many2one", "monetary", "one2many", "selection", "text"})
 INT_MAX = 2**31 - 1
-LOG_AND_ID = ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")
+# the fields every model has, as Odoo declares them: (name, type, label, comodel)
+MAGIC_SPECS = (
+    ("id", "integer", "ID", None),
+    ("display_name", "char", "Display Name", None),
+    ("create_uid", "many2one", "Created by", "res.users"),
+    ("create_date", "datetime", "Created on", None),
+    ("write_uid", "many2one", "Last Updated by", "res.users"),
+    ("write_date", "datetime", "Last Updated on", None),
+)
+MAGIC = tuple(spec[0] for spec in MAGIC_SPECS)
+
+
+def magic_field_rows(model: str, model_id: int, state: str) -> list[dict[str, Any]]:
+    """The ir_model_fields rows of a model's magic fields (display_name is computed)."""
+    return [{"name": name, "model": model, "model_id": model_id, "field_description": label, "ttype": ttype,
+             "relation": relation, "state": state, "store": name != "display_name", "readonly": True,
+             "compute": "display_name" if name == "display_name" else None, "on_delete": "set null"}
+            for name, ttype, label, relation in MAGIC_SPECS]
 DATE_FMT = "%Y-%m-%d"
 DATETIME_FMT = "%Y-%m-%d %H:%M:%S"
 
@@ -93,7 +110,7 @@ class Field:
         desc: dict[str, Any] = {
             "name": self.name, "type": self.type, "string": self.string, "help": self.help,
             "store": self.store, "manual": self.manual,
-            "readonly": self.readonly or bool(self.compute and not self.store) or self.name in LOG_AND_ID,
+            "readonly": self.readonly or bool(self.compute and not self.store) or self.name in MAGIC,
             "required": self.required, "company_dependent": False, "change_default": False,
             "searchable": self.store or bool(self.related) or self.name == "display_name",
             "sortable": self.column or self.name == "id",

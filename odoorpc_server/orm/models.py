@@ -14,9 +14,9 @@ from odoorpc_server.exceptions import MissingError, ValidationError
 from odoorpc_server.orm import access, commands
 from odoorpc_server.orm.domain import name_search_domain, normalize_domain
 from odoorpc_server.orm.env import Env
-from odoorpc_server.orm.fields import X2MANY, Field, to_column, to_read
+from odoorpc_server.orm.fields import MAGIC, X2MANY, Field, to_column, to_read
 from odoorpc_server.orm.order import OrderBuilder
-from odoorpc_server.orm.registry import MAGIC, Model
+from odoorpc_server.orm.registry import Model
 
 LOG_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
 SECURITY_MODELS = frozenset({"ir.model.access", "ir.rule", "res.groups"})

@@ -20,7 +20,6 @@ from sqlalchemy.engine import Connection
 from odoorpc_server.orm.fields import Field, column_type, default_label
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-MAGIC = ("id", "display_name", "create_uid", "create_date", "write_uid", "write_date")
 
 
 @dataclass

@@ -12,9 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from odoorpc_server.orm.behaviours import MAGIC_SPECS
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
-from odoorpc_server.orm.fields import TTYPES
+from odoorpc_server.orm.fields import TTYPES, magic_field_rows
 from odoorpc_server.orm.registry import Registry
 from odoorpc_server.storage import migrate
 from odoorpc_server.storage.database import Backend
@@ -73,11 +72,7 @@ def install_models(conn: Connection, now: Any) -> None:
             model=name, name=model["description"], order=model.get("order", "id"), state="base",
             rec_name=model.get("rec_name"), parent_name=model.get("parent_name"), display=model.get("display"),
             name_search=model.get("name_search"), **_stamp(now)).returning(model_t.c.id)).scalar_one()
-        rows = []
-        for fname, ttype, label, relation in MAGIC_SPECS:
-            rows.append({"name": fname, "ttype": ttype, "field_description": label, "relation": relation,
-                         "readonly": True, "store": fname != "display_name",
-                         "compute": "display_name" if fname == "display_name" else None})
+        rows = magic_field_rows(name, mid, "base")
         for fname, f in model["fields"].items():
             selection = f.get("selection")
             if selection == "TTYPES":
