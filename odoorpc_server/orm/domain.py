@@ -116,12 +116,12 @@ def _leaf_node(model: Model, item: Any, registry: Any) -> Node:
     if len(path) > 1:
         if not fld.relational:
             raise ValueError(f"Invalid field {model.name}.{left} in leaf {tuple(item)!r}")
-        comodel = registry[fld.relation]
+        comodel = registry.comodel(fld)
         return ("any", path[0], _leaf_node(comodel, (path[1], op, right), registry))
     if op in ("any", "not any"):
         if not fld.relational:
             raise ValueError(f"Invalid leaf {tuple(item)!r}: operator {op!r} needs a relational field")
-        return (op, left, parse(registry[fld.relation], right, registry))
+        return (op, left, parse(registry.comodel(fld), right, registry))
     return (op, left, right)
 
 

@@ -88,13 +88,17 @@ class BaseModel:
     def other(self, name: str) -> BaseModel:
         return self.env[name]
 
+    def comodel(self, f: Field) -> BaseModel:
+        """The model a relational field of this model points to."""
+        return self.env[f.relation or ""]
+
     def _existing(self, ids: list[int]) -> list[int]:
         if not ids:
             return []
         found = set(self.conn.execute(sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)))).scalars())
         return [i for i in ids if i in found]
 
-    def _check_exist(self, ids: list[int], operation: str = "write") -> None:
+    def _check_exist(self, ids: list[int]) -> None:
         missing = sorted(set(ids) - set(self._existing(ids)))
         if missing:
             raise MissingError(
@@ -208,7 +212,7 @@ class BaseModel:
             if f.type == "many2one" and f.column:
                 if m2o_names:
                     targets = {r[f.name] for r in out.values() if r[f.name]}
-                    names_ = self.other(f.relation or "")._display_names(sorted(targets)) if targets else {}
+                    names_ = self.comodel(f)._display_names(sorted(targets)) if targets else {}
                     for r in out.values():
                         if r[f.name]:
                             r[f.name] = [r[f.name], names_.get(r[f.name], False)]
@@ -238,7 +242,7 @@ class BaseModel:
         return {}
 
     def _x2many_values(self, f: Field, ids: list[int]) -> dict[int, list[int]]:
-        comodel = self.env.registry[f.relation or ""]
+        comodel = self.env.registry.comodel(f)
         result: dict[int, list[int]] = {i: [] for i in ids}
         if not ids:
             return result
@@ -246,18 +250,16 @@ class BaseModel:
             inverse = comodel.table.c[f.relation_field or ""]
             query = sa.select(comodel.table.c.id, inverse).where(
                 inverse.in_(ids), self.env.compiler.where(comodel, []))
-            key = 1
         else:
             rel = self.model.relations[f.name]
             _, c1, c2 = self.env.registry.m2m_spec(f)
             query = sa.select(comodel.table.c.id, rel.c[c1]).select_from(
                 rel.join(comodel.table, comodel.table.c.id == rel.c[c2])).where(
                 rel.c[c1].in_(ids), self.env.compiler.where(comodel, []))
-            key = 1
         builder = OrderBuilder(self.env.registry, self.env.registry.sqlite)
         builder.add(comodel, comodel.table, comodel.order)
         for row in self.conn.execute(builder.apply(query, comodel.table)):
-            result[row[key]].append(row[0])
+            result[row[1]].append(row[0])
         return result
 
     def _related_values(self, f: Field, ids: list[int], m2o_names: bool) -> dict[int, Any]:
@@ -265,9 +267,9 @@ class BaseModel:
         link = self.model.fields[head]
         base = self._fetch_values(ids, [head], False)
         targets = sorted({v[head] for v in base.values() if v[head]})
-        sub = self.other(link.relation or "")._fetch_values(targets, [rest], m2o_names) if targets else {}
-        empty = to_read(self.env.registry[link.relation or ""].fields[rest], None) \
-            if rest in self.env.registry[link.relation or ""].fields else False
+        sub = self.comodel(link)._fetch_values(targets, [rest], m2o_names) if targets else {}
+        target = self.env.registry.comodel(link).fields.get(rest)
+        empty = to_read(target, None) if target else False
         return {i: (sub[v[head]][rest] if v[head] in sub else empty) for i, v in base.items()}
 
     def _display_names(self, ids: list[int]) -> dict[int, Any]:
@@ -321,7 +323,7 @@ class BaseModel:
             if rest:
                 link = self.model.fields[head]
                 targets = sorted({r[head] for r in rows.values() if r[head]})
-                sub = self.other(link.relation or "")._fetch_values(targets, [rest], False)
+                sub = self.comodel(link)._fetch_values(targets, [rest], False)
                 resolved[p] = {i: (sub[r[head]][rest] if r[head] in sub else "") for i, r in rows.items()}
             else:
                 resolved[p] = {i: r[head] for i, r in rows.items()}
@@ -390,7 +392,7 @@ class BaseModel:
         for name, value in columns.items():
             f = self.model.fields[name]
             if f.type == "many2one" and value is not None:
-                comodel = self.env.registry[f.relation or ""]
+                comodel = self.env.registry.comodel(f)
                 if not self.conn.execute(sa.select(comodel.table.c.id).where(comodel.table.c.id == value)).first():
                     raise fk_error(self.model, f"{self.model.table_name}_{name}_fkey")
 
@@ -578,21 +580,13 @@ class BaseModel:
                  if n not in MAGIC and f.copy and (f.column or (f.type == "many2many" and f.store))
                  and f.compute != "password" and n not in default]
         row = self._fetch_values([rid], names, False)[rid]
-        vals: dict[str, Any] = {}
-        for n in names:
-            f = self.model.fields[n]
-            value = row[n]
-            if f.type == "many2many":
-                vals[n] = [(6, 0, value)]
-            elif f.type in ("date", "datetime") or f.type not in ("many2one",):
-                vals[n] = value
-            else:
-                vals[n] = value or False
+        vals: dict[str, Any] = {n: [(6, 0, row[n])] if self.model.fields[n].type == "many2many" else row[n]
+                                for n in names}
         o2m = [f for f in self.model.fields.values() if f.type == "one2many" and f.copy and f.store
                and f.name not in default]
         for f in o2m:
             lines = self._x2many_values(f, [rid])[rid]
-            comodel = self.other(f.relation or "")
+            comodel = self.comodel(f)
             vals[f.name] = [(0, 0, comodel._copy_data(line, {f.relation_field or "": False})) for line in lines]
         vals = self._copy_defaults(vals)  # " (copy)" names, unless the caller chose values
         vals.update(default)
@@ -664,7 +658,6 @@ class BaseModel:
         ids = self._existing(normalize_ids(ids))
         self.write(ids, {active: True})
         return None
-
 
     def read_group(self, domain: Any, fields: Any, groupby: Any, offset: int = 0, limit: int | None = None,
                    orderby: Any = False, lazy: bool = True) -> list[dict[str, Any]]:

@@ -59,7 +59,7 @@ class OrderBuilder:
             col = table.c[name]
             if fld.type == "many2one":
                 key = f"{model.name}.{name}"
-                comodel = self.registry[fld.relation]  # type: ignore[index]
+                comodel = self.registry.comodel(fld)
                 corder = comodel.order if ORDER_SPEC.match(comodel.order or "") else (comodel.rec_name or "id")
                 if key in seen:
                     continue

@@ -215,7 +215,7 @@ def _order(rec: BaseModel, query: Any, specs: list[GroupSpec], aggregates: list[
         g = specs[i]
         done.add(i)
         if g.field.type == "many2one":
-            comodel = rec.env.registry[g.field.relation or ""]
+            comodel = rec.env.registry.comodel(g.field)
             builder = OrderBuilder(rec.env.registry, sqlite)
             alias = comodel.table.alias()
             col = rec.table.c[g.field.name]
