@@ -285,6 +285,10 @@ class Compiler:
         domain = name_search_domain(comodel, value, op)
         return self.ids_query(comodel, domain, active_test)
 
+    def positive_names(self, comodel: Model, name: str, op: str) -> Select[Any]:
+        """x2many compared with a name: a negative operator is searched positively, then negated."""
+        return self.name_ids(comodel, name, NEGATION[op] if op in NEGATIVE else op, None)
+
     def one2many(self, model: Model, table: Any, fld: Field, op: str, right: Any) -> ColumnElement[bool]:
         comodel = self.env.registry.comodel(fld)
         if op in ("child_of", "parent_of"):
@@ -294,16 +298,16 @@ class Compiler:
                 return table.c.id.in_(found) if found else sa.false()
             found = self.hierarchy(comodel, comodel.parent_name, roots, op)
             return self.x2many_match(model, table, fld, found) if found else sa.false()
-        inverse = comodel.table.c[fld.relation_field or ""]
         if right is not False:
             if isinstance(right, str):
-                ids: Any = self.name_ids(comodel, right, NEGATION[op] if op in NEGATIVE else op, None)
+                ids: Any = self.positive_names(comodel, right, op)
             elif isinstance(right, (list, tuple)):
                 ids = [i for i in right if i is not False and i is not None]
             else:
                 ids = [right]
-            sub = sa.select(inverse).where(comodel.table.c.id.in_(ids), inverse.is_not(None))
-            return table.c.id.not_in(sub) if op in NEGATIVE else table.c.id.in_(sub)
+            cond = self.x2many_match(model, table, fld, ids)
+            return sa.not_(cond) if op in NEGATIVE else cond
+        inverse = comodel.table.c[fld.relation_field or ""]
         sub = sa.select(inverse).where(inverse.is_not(None))
         return table.c.id.in_(sub) if op in NEGATIVE else table.c.id.not_in(sub)
 
@@ -319,12 +323,12 @@ class Compiler:
             return sa.exists(sa.select(1).select_from(rel).where(link, rel.c[c2].in_(found or [None])))
         if right is not False:
             if isinstance(right, str):
-                targets: Any = self.name_ids(comodel, right, NEGATION[op] if op in NEGATIVE else op, None)
+                targets: Any = self.positive_names(comodel, right, op)
             elif isinstance(right, (list, tuple)):
                 targets = [i for i in right if i] or [None]
             else:
                 targets = [right] if right else [None]
-            cond = sa.exists(sa.select(1).select_from(rel).where(link, rel.c[c2].in_(targets)))
+            cond = self.x2many_match(model, table, fld, targets)
             return sa.not_(cond) if op in NEGATIVE else cond
         cond = sa.exists(sa.select(1).select_from(rel).where(link))
         return cond if op in NEGATIVE else sa.not_(cond)

@@ -480,24 +480,15 @@ class BaseModel:
         referencing = [(m, f) for m in registry.models.values() for f in m.fields.values()
                        if f.type == "many2one" and f.column and f.relation == self.model.name]
         for m, f in referencing:
-            if f.on_delete == "restrict":
-                col = m.table.c[f.name]
-                q = sa.select(m.table.c.id).where(col.in_(ids))
-                if m.name == self.model.name:
-                    q = q.where(m.table.c.id.not_in(ids))
-                if self.conn.execute(q.limit(1)).first():
-                    raise fk_error(m, f"{m.table_name}_{f.name}_fkey")
+            if f.on_delete == "restrict" and self.conn.execute(self._referrers(m, f, ids).limit(1)).first():
+                raise fk_error(m, f"{m.table_name}_{f.name}_fkey")
         for m, f in referencing:
-            col = m.table.c[f.name]
             if f.on_delete == "cascade":
-                q = sa.select(m.table.c.id).where(col.in_(ids))
-                if m.name == self.model.name:
-                    q = q.where(m.table.c.id.not_in(ids))
-                dependants = list(self.conn.execute(q).scalars())
+                dependants = list(self.conn.execute(self._referrers(m, f, ids)).scalars())
                 if dependants:  # cascades are the database's business, not the user's rights
                     self.env.sudo()[m.name].unlink(dependants)
             elif f.on_delete != "restrict":
-                self.conn.execute(sa.update(m.table).where(col.in_(ids)).values({f.name: None}))
+                self.conn.execute(sa.update(m.table).where(m.table.c[f.name].in_(ids)).values({f.name: None}))
         for m in registry.models.values():
             for f in m.fields.values():
                 if f.type == "many2many" and f.store and f.name in m.relations:
@@ -512,6 +503,11 @@ class BaseModel:
         self.conn.execute(sa.delete(self.table).where(self.table.c.id.in_(ids)))
         self._security_changed()
         return True
+
+    def _referrers(self, m: Model, f: Field, ids: list[int]) -> Any:
+        """Records of `m` pointing at `ids` through `f`, the records being deleted left aside."""
+        query = sa.select(m.table.c.id).where(m.table.c[f.name].in_(ids))
+        return query.where(m.table.c.id.not_in(ids)) if m.name == self.model.name else query
 
     def _before_unlink(self, ids: list[int]) -> None:
         """Hook for models that refuse some deletions."""
