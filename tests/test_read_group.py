@@ -43,3 +43,13 @@ def test_days_in_the_context_time_zone(client: Client, model: str) -> None:
 
 def test_hours_use_odoo_twelve_hour_labels(client: Client, model: str) -> None:
     assert [g[0] for g in groups(client, model, "x_when:hour")] == ["11:00 10 Mar", "12:00 11 Mar", "12:00 11 Mar"]
+
+
+def test_many2one_groups_follow_the_comodel_order(client: Client) -> None:
+    """res.country is ordered by name: groups come in country-name order, reversed by desc."""
+    groups = client.x("res.partner", "read_group", [("is_company", "=", True)], [], ["country_id"])
+    names = [g["country_id"][1] for g in groups if g["country_id"]]
+    assert names == sorted(names, key=lambda n: n.encode()) and len(names) > 5
+    backwards = client.x("res.partner", "read_group", [("is_company", "=", True)], [], ["country_id"],
+                         orderby="country_id desc")
+    assert [g["country_id"] for g in backwards] == [g["country_id"] for g in reversed(groups)]
