@@ -21,6 +21,8 @@ API_KEY_SIZE = 20  # bytes, hex-encoded: 40 characters, as Odoo's
 API_KEY_INDEX = 8
 API_KEY_ROUNDS = 6000
 API_KEY_FORMAT = re.compile(r"^[0-9a-f]{40}$")
+# the secret columns are read only here, never through the ORM's tables
+USERS = sa.table("res_users", sa.column("id"), sa.column("login"), sa.column("active"), sa.column("password"))
 APIKEYS = sa.table("res_users_apikeys", sa.column("id"), sa.column("name"), sa.column("user_id"),
                    sa.column("scope"), sa.column("index"), sa.column("key"), sa.column("expiration_date"),
                    sa.column("create_date"), sa.column("create_uid"), sa.column("write_date"), sa.column("write_uid"))
@@ -42,6 +44,12 @@ def verify_password(password: str, stored: str | None) -> bool:
         return bool(crypt_context().verify(password, stored))
     except (ValueError, TypeError):
         return False
+
+
+def stored_password(conn: Connection, uid: int) -> str | None:
+    """The password hash of `uid` (None for no password or no user)."""
+    value = conn.execute(sa.select(USERS.c.password).where(USERS.c.id == uid)).scalar()
+    return str(value) if value else None
 
 
 def generate_api_key(conn: Connection, sqlite: bool, uid: int, name: str, scope: str | None = None,

@@ -110,9 +110,9 @@ class Users(BaseModel):
         return super().write(ids, vals)
 
     def change_password(self, old_passwd: Any, new_passwd: Any) -> bool:
-        from odoorpc_server.security import verify_password
+        from odoorpc_server.security import stored_password, verify_password
 
-        stored = self.conn.execute(sa.select(self.table.c.password).where(self.table.c.id == self.env.uid)).scalar()
+        stored = stored_password(self.conn, self.env.uid)
         if not isinstance(old_passwd, str) or not verify_password(old_passwd, stored):
             raise AccessDenied()
         if not new_passwd:
@@ -262,7 +262,7 @@ class IrModel(BaseModel):
                 self._fields_model()._insert_field({**cmd, "model_id": mid}, reload=False)
             self.env.reload_registry()
             created = self.env.registry[model]
-            created.table.create(self.conn)
+            created.ddl_table.create(self.conn)
             for rel in created.relations.values():
                 rel.create(self.conn, checkfirst=True)
             self._grant_admin(mid, model)
@@ -315,7 +315,7 @@ class IrModel(BaseModel):
             for rel in list(model.relations.values()):
                 if not _relation_shared(self.env.registry, rel.name, exclude_model=name):
                     rel.drop(self.conn, checkfirst=True)
-            model.table.drop(self.conn, checkfirst=True)
+            model.ddl_table.drop(self.conn, checkfirst=True)
             self.conn.execute(sa.text("DELETE FROM ir_model_fields WHERE model = :m"), {"m": name})
             self.conn.execute(sa.text("DELETE FROM ir_model_data WHERE model = :m"), {"m": name})
             if "ir.model.access" in self.env.registry:

@@ -224,8 +224,6 @@ class Compiler:
 
     def leaf(self, model: Model, table: Any, op: str, left: str, right: Any) -> ColumnElement[bool]:
         fld = model.fields[left]
-        if fld.compute == "secret":
-            raise ValueError(f"Invalid field {model.name}.{left} in leaf {(left, op, right)!r}")
         if fld.group_ids:
             access.check_field(self.env, model, fld)
         if op in ("any", "not any"):
@@ -234,7 +232,7 @@ class Compiler:
         if left == "id" and op in ("child_of", "parent_of"):
             ids = self.hierarchy(model, model.parent_name, self.to_ids(right, model), op)
             return table.c.id.in_(ids) if ids else sa.false()
-        if not fld.store or fld.related or left == "display_name":
+        if not fld.store or fld.related or fld.secret or left == "display_name":
             return self.computed(model, table, fld, op, right)
         if fld.type == "one2many":
             return self.one2many(model, table, fld, op, right)

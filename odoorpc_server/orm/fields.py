@@ -94,12 +94,23 @@ class Field:
     manual: bool = False
     id: int = 0
     group_ids: frozenset[int] = frozenset()
+    # the value never leaves the server: its column is outside the table queries are built on
+    secret: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def column(self) -> bool:
-        """Whether the field is a column of the model's own table."""
+    def stored(self) -> bool:
+        """Whether the field has a column (or relation table) of its own in the database."""
         return self.store and self.type not in X2MANY and not self.related and self.name != "display_name"
+
+    @property
+    def column(self) -> bool:
+        """Whether the field is a column queries may use: read, search, order, group, aggregate.
+
+        A secret field is stored but is no such column, so every path built from client input
+        treats it as Odoo treats a non-stored field without a search method.
+        """
+        return self.stored and not self.secret
 
     @property
     def relational(self) -> bool:
@@ -109,10 +120,10 @@ class Field:
         """The attributes fields_get reports; None values are left out, as in Odoo."""
         desc: dict[str, Any] = {
             "name": self.name, "type": self.type, "string": self.string, "help": self.help,
-            "store": self.store, "manual": self.manual,
+            "store": self.store and not self.secret, "manual": self.manual,
             "readonly": self.readonly or bool(self.compute and not self.store) or self.name in MAGIC,
             "required": self.required, "company_dependent": False, "change_default": False,
-            "searchable": self.store or bool(self.related) or self.name == "display_name",
+            "searchable": (self.store and not self.secret) or bool(self.related) or self.name == "display_name",
             "sortable": self.column or self.name == "id",
             "exportable": True, "depends": [self.related] if self.related else [],
             "related": self.related,

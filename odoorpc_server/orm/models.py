@@ -170,14 +170,14 @@ class BaseModel:
         names = []
         for name in fields:
             fld = self.model.fields.get(name) if isinstance(name, str) else None
-            if fld is None or fld.compute == "secret":
+            if fld is None:
                 raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
             access.check_field(self.env, self.model, fld, operation)
             names.append(name)
         return names
 
     def _readable(self, fld: Field) -> bool:
-        return fld.compute not in ("password", "secret") and access.readable_field(self.env, fld)
+        return not fld.secret and access.readable_field(self.env, fld)
 
     def read(self, ids: Any, fields: Any = None, load: str | None = "_classic_read") -> list[dict[str, Any]]:
         ids = normalize_ids(ids)
@@ -223,8 +223,6 @@ class BaseModel:
         return out
 
     def _column_read(self, f: Field, value: Any) -> Any:
-        if f.compute == "password":
-            return ""
         if f.type == "many2one":
             return value or False
         return to_read(f, value)
@@ -232,6 +230,8 @@ class BaseModel:
     def _computed_values(self, f: Field, ids: list[int], m2o_names: bool) -> dict[int, Any]:
         if f.name == "display_name":
             return self._display_names(ids)
+        if f.secret:  # write-only: reads as Odoo's computed password field does
+            return {i: "" for i in ids}
         if f.type in X2MANY and f.store:
             return self._x2many_values(f, ids)
         if f.related:
@@ -372,7 +372,7 @@ class BaseModel:
         inverses: dict[str, Any] = {}
         for name, value in vals.items():
             f = self.model.fields.get(name) if isinstance(name, str) else None
-            if f is None or (f.compute == "secret" and not self.env.su):
+            if f is None:
                 raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
             access.check_field(self.env, self.model, f, "write")
             if name in MAGIC:
@@ -381,7 +381,7 @@ class BaseModel:
                 if f.store:
                     x2many[name] = commands.normalize(f, value)
                 continue
-            if f.column:
+            if f.column or f.secret:  # a secret's value was made storable by the model (a hash)
                 columns[name] = to_column(f, value, self.env.registry.sqlite)
             elif f.compute or f.related:
                 inverses[name] = value
@@ -407,7 +407,7 @@ class BaseModel:
         log = {k: v for k, v in (("create_uid", self.env.uid), ("write_uid", self.env.uid),
                                  ("create_date", self.env.now()), ("write_date", self.env.now()))
                if k in self.table.c}
-        result = self.conn.execute(sa.insert(self.table).values(**columns, **log))
+        result = self.conn.execute(sa.insert(self.model.ddl_table).values(**columns, **log))
         new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         for name, cmds in x2many.items():
             commands.apply(self, self.model.fields[name], [new_id], cmds)
@@ -457,7 +457,8 @@ class BaseModel:
         self._constraints(columns)
         if "write_uid" in self.table.c:
             columns.update(write_uid=self.env.uid, write_date=self.env.now())
-        self.conn.execute(sa.update(self.table).where(self.table.c.id.in_(ids)).values(**columns))
+        table = self.model.ddl_table
+        self.conn.execute(sa.update(table).where(table.c.id.in_(ids)).values(**columns))
         for name, cmds in x2many.items():
             commands.apply(self, self.model.fields[name], ids, cmds)
         self._apply_inverses(ids, inverses)
@@ -517,8 +518,7 @@ class BaseModel:
         out: dict[str, Any] = {}
         wanted = set(allfields) if allfields else None
         for name, f in self.model.fields.items():
-            if (wanted is not None and name not in wanted) or f.compute == "secret" \
-                    or not access.readable_field(self.env, f):
+            if (wanted is not None and name not in wanted) or not access.readable_field(self.env, f):
                 continue
             desc = f.description()
             if attributes:
@@ -574,7 +574,7 @@ class BaseModel:
     def _copy_data(self, rid: int, default: dict[str, Any]) -> dict[str, Any]:
         names = [n for n, f in self.model.fields.items()
                  if n not in MAGIC and f.copy and (f.column or (f.type == "many2many" and f.store))
-                 and f.compute != "password" and n not in default]
+                 and n not in default]
         row = self._fetch_values([rid], names, False)[rid]
         vals: dict[str, Any] = {n: [(6, 0, row[n])] if self.model.fields[n].type == "many2many" else row[n]
                                 for n in names}

@@ -34,7 +34,12 @@ class Model:
     display: str | None
     name_search: list[str]
     fields: dict[str, Field]
+    # secret fields clients may not even name (API-key hashes and indexes): storage only
+    hidden: dict[str, Field] = field(default_factory=dict)
+    # the table queries are built on: no secret column is part of it
     table: sa.Table = None  # type: ignore[assignment]
+    # the table as the database holds it, secret columns included: for DDL only
+    ddl_table: sa.Table = None  # type: ignore[assignment]
     relations: dict[str, sa.Table] = field(default_factory=dict)
     # the rows the model was built from: an unchanged model is reused by the next registry
     fingerprint: Any = None
@@ -92,7 +97,7 @@ def field_from_row(row: Any, group_ids: frozenset[int] = frozenset()) -> Field:
         relation_table=row.relation_table or None, column1=row.column1 or None, column2=row.column2 or None,
         selection=parse_selection(row.selection), size=row.size, on_delete=row.on_delete or "set null",
         domain=row.domain or "[]", related=row.related or None, compute=row.compute or None,
-        default=default, manual=row.state == "manual", group_ids=group_ids,
+        default=default, manual=row.state == "manual", group_ids=group_ids, secret=bool(row.secret),
     )
 
 
@@ -133,24 +138,33 @@ class Registry:
             if old is not None and old.fingerprint == fingerprint:
                 reg.models[row.model] = old
                 continue
-            fields = {r.name: field_from_row(r, frozenset(field_groups.get(r.id, ()))) for r in rows}
+            every = {r.name: field_from_row(r, frozenset(field_groups.get(r.id, ()))) for r in rows}
+            # a secret that cannot be written (a key hash) is no field for clients at all
+            hidden = {n: f for n, f in every.items() if f.secret and f.readonly}
+            fields = {n: f for n, f in every.items() if n not in hidden}
             rec_name = row.rec_name or ("name" if "name" in fields else "x_name" if "x_name" in fields else None)
             model = Model(
                 name=row.model, id=row.id, description=row.name, order=row.order or "id", state=row.state,
                 rec_name=rec_name, parent_name=row.parent_name or None, display=row.display or None,
                 name_search=(row.name_search.split(",") if row.name_search else ([rec_name] if rec_name else [])),
-                fields=fields, fingerprint=fingerprint,
+                fields=fields, hidden=hidden, fingerprint=fingerprint,
             )
             reg._build_table(model)
             reg.models[row.model] = model
         return reg
 
     def _build_table(self, model: Model) -> None:
-        cols: list[sa.Column[Any]] = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
-        for f in model.fields.values():
-            if f.column and f.name != "id":
-                cols.append(sa.Column(f.name, column_type(f.type, self.sqlite), index=f.index or None))
-        model.table = sa.Table(model.table_name, model.metadata, *cols, sqlite_autoincrement=True)
+        """Two views of one table: the full one (DDL) and the one without secret columns, on
+        which every query is built, so that no client input can ever name a secret column."""
+        def columns(secrets: bool) -> list[sa.Column[Any]]:
+            cols: list[sa.Column[Any]] = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
+            for f in [*model.fields.values(), *model.hidden.values()]:
+                if f.stored and f.name != "id" and (secrets or not f.secret):
+                    cols.append(sa.Column(f.name, column_type(f.type, self.sqlite), index=f.index or None))
+            return cols
+
+        model.ddl_table = sa.Table(model.table_name, model.metadata, *columns(True), sqlite_autoincrement=True)
+        model.table = sa.Table(model.table_name, sa.MetaData(), *columns(False))
         for f in model.fields.values():
             if f.type == "many2many" and f.store:
                 rel, c1, c2 = self.m2m_spec(f)
@@ -181,7 +195,7 @@ class Registry:
 
     def drop_column(self, conn: Connection, model: Model, name: str) -> None:
         prep = conn.dialect.identifier_preparer
-        for index in list(model.table.indexes):
+        for index in list(model.ddl_table.indexes):
             if name in index.columns:
                 index.drop(conn)
         conn.exec_driver_sql(f"ALTER TABLE {prep.quote(model.table_name)} DROP COLUMN {prep.quote(name)}")

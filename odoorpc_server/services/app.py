@@ -11,13 +11,12 @@ import sqlalchemy as sa
 from odoorpc_server.exceptions import AccessDenied
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.registry import RegistryCache
-from odoorpc_server.security import API_KEY_FORMAT, Cooldown, CredentialCache, live_keys
+from odoorpc_server.security import API_KEY_FORMAT, USERS, Cooldown, CredentialCache, live_keys
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage.database import Backend
 
 # the client's address, set by the protocol adapter for the duration of a request
 remote_address: ContextVar[str] = ContextVar("remote_address", default="")
-USERS = sa.table("res_users", sa.column("id"), sa.column("login"), sa.column("active"), sa.column("password"))
 
 
 class App:

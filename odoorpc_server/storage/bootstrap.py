@@ -64,7 +64,7 @@ def install_models(conn: Connection, now: Any) -> None:
         "create_uid", "write_uid", "create_date", "write_date")))
     field_cols = ("name", "model", "model_id", "field_description", "help", "ttype", "relation", "relation_field",
                   "relation_table", "column1", "column2", "selection", "required", "readonly", "index", "store",
-                  "copied", "size", "state", "on_delete", "related", "compute", "default_value", "create_uid",
+                  "copied", "size", "state", "on_delete", "related", "compute", "secret", "default_value", "create_uid",
                   "write_uid", "create_date", "write_date")
     field_t = sa.table("ir_model_fields", *(sa.column(c) for c in field_cols))
     for name, model in spec.items():
@@ -87,10 +87,11 @@ def install_models(conn: Connection, now: Any) -> None:
                 "required": f.get("required", False), "readonly": f.get("readonly", False),
                 "index": f.get("index", False), "store": f.get("store", True), "copied": f.get("copy", True),
                 "size": f.get("size"), "related": f.get("related"), "compute": f.get("compute"),
+                "secret": f.get("secret", False),
                 "on_delete": f.get("on_delete", "set null"),
                 "default_value": json.dumps(f["default"]) if "default" in f else None})
         full = [{c: None for c in field_cols} | {"on_delete": "set null", "required": False, "readonly": False,
-                                                 "index": False, "store": True, "copied": True}
+                                                 "index": False, "store": True, "copied": True, "secret": False}
                 | r | {"model": name, "model_id": mid, "state": "base"} | _stamp(now) for r in rows]
         conn.execute(sa.insert(field_t), full)
 
