@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import Client, Server
+from wire import execute_i8
 
 MISSING_ID = 987654321
 
@@ -153,24 +154,21 @@ def test_int32_bounds_read_as_int(client: Client, models: Models) -> None:
     assert type(got[low]) is int
 
 
-def test_integers_beyond_32_bits_read_as_float(server: Server, client: Client, models: Models) -> None:
-    # the XML-RPC client cannot send such ints, so they are sent as floats (int() in the ORM)
-    if server.backend == "postgresql":
-        # Odoo's integer columns are int4 on PostgreSQL: a bigger value is a database error (fault 1),
-        # reported like Odoo does (the driver's message), without the SQL statement or its parameters
-        marker = f"big {uuid.uuid4().hex[:8]}"
-        f = fault(client.x, models.main, "create", {"x_name": marker, "x_int": float(2**31)})
-        assert f.faultCode == 1 and "integer out of range" in f.faultString
-        assert "INSERT INTO" not in f.faultString and "[parameters:" not in f.faultString
-        assert client.x(models.main, "search", [("x_name", "=", marker)]) == []
-        return
-    big = client.x(models.main, "create", {"x_int": float(2**31)})
-    huge = client.x(models.main, "create", {"x_int": 5_000_000_000.0})
-    got = {r["id"]: r["x_int"] for r in client.x(models.main, "read", [big, huge], ["x_int"])}
-    assert got == {big: 2147483648.0, huge: 5000000000.0}
-    assert all(type(v) is float for v in got.values())
-    rows = client.x(models.main, "search_read", [("id", "=", big)], ["x_int"])
-    assert rows == [{"id": big, "x_int": 2147483648.0}] and type(rows[0]["x_int"]) is float
+def test_integers_beyond_32_bits_are_refused(server: Server, client: Client, models: Models) -> None:
+    """Odoo's integer columns are int4 on PostgreSQL; both backends refuse a bigger value with the
+    same validation fault (never a driver error), and nothing is created."""
+    marker = f"big {uuid.uuid4().hex[:8]}"
+    for value in (float(2**31), 2**31, -(2**31) - 1, 5_000_000_000.0, 2**63, 2**70):
+        f = fault(execute_i8, client, models.main, "create", {"x_name": marker, "x_int": value})
+        assert (f.faultCode, f.faultString) == (2, "The operation cannot be completed: integer out of range")
+    assert client.x(models.main, "search", [("x_name", "=", marker)]) == []
+    edge = client.x(models.main, "create", {"x_name": marker, "x_int": 2**31 - 1})
+    low = client.x(models.main, "create", {"x_name": marker, "x_int": -(2**31)})
+    got = {r["id"]: r["x_int"] for r in client.x(models.main, "read", [edge, low], ["x_int"])}
+    assert got == {edge: 2**31 - 1, low: -(2**31)} and all(type(v) is int for v in got.values())
+    f = fault(execute_i8, client, models.main, "write", [edge], {"x_int": 2**31})
+    assert (f.faultCode, f.faultString) == (2, "The operation cannot be completed: integer out of range")
+    assert client.x(models.main, "read", [edge], ["x_int"]) == [{"id": edge, "x_int": 2**31 - 1}]
 
 
 def test_dates_and_datetimes_are_strings(client: Client, models: Models) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import AccessDenied, AccessError, UserError, ValidationError
-from odoorpc_server.orm import commands
 from odoorpc_server.orm.access import has_group
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import MAGIC, SUPPORTED_TTYPES, TTYPES, default_label, magic_field_rows, to_datetime
@@ -78,7 +77,7 @@ class Partner(BaseModel):
 
 @behaviour("res.company")
 class Company(BaseModel):
-    def copy(self, ids: Any, default: Any = None) -> int:
+    def _before_copy(self, ids: list[int]) -> None:
         raise UserError("Duplicating a company is not allowed. Please create a new company instead.")
 
     def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
@@ -101,13 +100,7 @@ def xmlid_res_id(env: Env, xmlid: str) -> int | None:
 class Users(BaseModel):
     MODEL_METHODS = BaseModel.MODEL_METHODS | {"change_password"}
     PUBLIC = BaseModel.PUBLIC | {"change_password"}
-
-    def write(self, ids: Any, vals: Any) -> bool:
-        """Users may change a few fields of their own record without the rights to write users."""
-        if (not self.env.su and isinstance(vals, dict) and normalize_ids(ids) == [self.env.uid]
-                and set(vals) <= SELF_WRITEABLE):
-            return Users(self.env.sudo(), self.model).write(ids, vals)
-        return super().write(ids, vals)
+    SELF_WRITEABLE = SELF_WRITEABLE
 
     def change_password(self, old_passwd: Any, new_passwd: Any) -> bool:
         from odoorpc_server.security import stored_password, verify_password
@@ -123,11 +116,13 @@ class Users(BaseModel):
     def _rounds(self) -> int:
         return int(getattr(self.env.settings, "password_rounds", DEFAULT_ROUNDS) or DEFAULT_ROUNDS)
 
-    def _hash(self, vals: dict[str, Any]) -> dict[str, Any]:
-        if "password" in vals:
-            password = vals["password"]
-            vals["password"] = hash_password(password, self._rounds()) if password else None
-        return vals
+    def _secret_value(self, name: str, value: Any) -> Any:
+        """The password column holds Odoo's pbkdf2 hash; an empty password removes it."""
+        if name != "password":
+            return super()._secret_value(name, value)
+        if value and not isinstance(value, str):
+            raise ValueError(f"Wrong value for res.users.password: {value!r}")
+        return hash_password(value, self._rounds()) if value else None
 
     def _check_login(self, login: Any, ids: list[int]) -> None:
         query = sa.select(self.table.c.id).where(self.table.c.login == login)
@@ -151,12 +146,17 @@ class Users(BaseModel):
                 vals["partner_id"]]["name"]
         if "company_ids" not in vals and vals.get("company_id"):
             vals["company_ids"] = [(6, 0, [vals["company_id"]])]
-        return self._hash(vals)
+        return vals
 
     def _prepare_write(self, ids: list[int], vals: dict[str, Any]) -> dict[str, Any]:
         if "login" in vals:
             self._check_login(vals["login"], ids)
-        return self._hash(vals)
+        if vals.get("company_id") and "company_ids" not in vals:
+            # a user may pick their current company, among the companies they are allowed
+            allowed = self._x2many_values(self.model.fields["company_ids"], ids)
+            if any(vals["company_id"] not in allowed[i] for i in ids):
+                raise ValidationError("The chosen company is not in the allowed companies for this user")
+        return vals
 
     def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
         mirrored = [n for n in ("name", "email") if n in names]
@@ -227,11 +227,20 @@ def _bool(value: Any) -> bool:
     return bool(value) and value not in ("0", "false", "False")
 
 
+def database_tables(env: Env) -> set[str]:
+    return set(sa.inspect(env.conn).get_table_names())
+
+
+def table_taken(env: Env, table: str) -> bool:
+    """Whether a table name is in use: by a table in the database or by a model of the registry."""
+    return table in database_tables(env) or any(m.table_name == table for m in env.registry.models.values())
+
+
 @behaviour("ir.model")
 class IrModel(BaseModel):
     """Creating an `ir.model` row with state 'manual' creates a model and its table."""
 
-    def _create_one(self, vals: dict[str, Any]) -> int:
+    def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
         model = vals.get("model")
         state = vals.get("state") or "manual"
         if not isinstance(model, str) or not model:
@@ -247,38 +256,34 @@ class IrModel(BaseModel):
             raise ValidationError("The operation cannot be completed: Each model must have a unique name.")
         if state != "manual" and not self.env.su:
             raise UserError("Only manual models can be created over RPC")
+        if state == "manual" and table_taken(self.env, table_name(model)):
+            raise ValidationError(f"The operation cannot be completed: the table {table_name(model)!r} "
+                                  "already exists.")
         order = vals.get("order") or "id"
         check_order(order)
-        field_cmds = vals.pop("field_id", None)
-        row = {"model": model, "name": vals.get("name") or model, "state": state, "order": order,
-               "info": vals.get("info") or None, "transient": _bool(vals.get("transient"))}
-        now = self.env.now()
-        mid = int(self.conn.execute(sa.insert(self.table).values(
-            **row, create_uid=self.env.uid, write_uid=self.env.uid, create_date=now, write_date=now,
-        )).inserted_primary_key[0])  # type: ignore[index]
-        insert_magic_fields(self.env, mid, model, state="base" if state == "base" else "manual")
-        if state == "manual":
-            for cmd in normalize_field_commands(field_cmds):
-                self._fields_model()._insert_field({**cmd, "model_id": mid}, reload=False)
-            self.env.reload_registry()
-            created = self.env.registry[model]
-            created.ddl_table.create(self.conn)
-            for rel in created.relations.values():
-                rel.create(self.conn, checkfirst=True)
-            self._grant_admin(mid, model)
-        return mid
+        return {**vals, "model": model, "name": vals.get("name") or model, "state": state, "order": order,
+                "info": vals.get("info") or False, "transient": _bool(vals.get("transient"))}
 
-    def _fields_model(self) -> IrModelFields:
-        fields_model = self.other("ir.model.fields")
-        assert isinstance(fields_model, IrModelFields)
-        return fields_model
+    def _after_insert(self, new_id: int, vals: dict[str, Any]) -> None:
+        """The model's magic fields and, for a manual model, its table and the Settings group's
+        access, before the `field_id` commands add its columns."""
+        state = vals["state"]
+        insert_magic_fields(self.env, new_id, vals["model"], state="base" if state == "base" else "manual")
+        if state != "manual":
+            return
+        self.env.reload_registry()
+        created = self.env.registry[vals["model"]]
+        created.ddl_table.create(self.conn)
+        for rel in created.relations.values():
+            rel.create(self.conn, checkfirst=True)
+        self._grant_admin(new_id, vals["model"])
 
     def _grant_admin(self, mid: int, model: str) -> None:
         if "ir.model.access" not in self.env.registry:
             return
         group = self.conn.execute(sa.text(
             "SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'group_system'")).scalar()
-        self.other("ir.model.access").create({
+        self.env.sudo()["ir.model.access"].create({
             "name": f"access_{table_name(model)}_system", "model_id": mid, "group_id": group or False,
             "perm_read": True, "perm_write": True, "perm_create": True, "perm_unlink": True})
 
@@ -299,37 +304,45 @@ class IrModel(BaseModel):
         if not created and names & {"order", "name", "field_id"}:
             self.env.reload_registry()
 
-    def unlink(self, ids: Any) -> bool:
-        ids = self._existing(normalize_ids(ids))
-        rows = self._fetch_values(ids, ["model", "state", "name"], False)
-        for row in rows.values():
+    def _before_unlink(self, ids: list[int]) -> None:
+        for row in self._fetch_values(ids, ["state", "name"], False).values():
             if row["state"] != "manual":
                 raise UserError(f"Model “{row['name']}” contains module data and cannot be removed.")
-        fields_model = self._fields_model()
-        for row in rows.values():
+
+    def _drop_storage(self, ids: list[int]) -> None:
+        """Drop the tables of the models (only manual models get here) and the fields of other
+        models that point to them."""
+        fields_model = self.other("ir.model.fields")
+        assert isinstance(fields_model, IrModelFields)
+        registry = self.env.registry
+        for row in self._fetch_values(ids, ["model"], False).values():
             name = row["model"]
-            dependants = [f.id for m in self.env.registry.models.values() if m.name != name
+            dependants = [f.id for m in registry.models.values() if m.name != name
                           for f in m.fields.values() if f.relation == name]
             fields_model._drop_fields(sorted(dependants))
-            model = self.env.registry[name]
+            model = registry[name]
             for rel in list(model.relations.values()):
-                if not _relation_shared(self.env.registry, rel.name, exclude_model=name):
+                if owned_relation(rel.name) and not _relation_shared(registry, rel.name, exclude_model=name):
                     rel.drop(self.conn, checkfirst=True)
-            model.ddl_table.drop(self.conn, checkfirst=True)
+            if model.state == "manual" and model.table_name.startswith("x_"):
+                model.ddl_table.drop(self.conn, checkfirst=True)
+            self.conn.execute(sa.text("DELETE FROM ir_model_fields_group_rel WHERE field_id IN "
+                                      "(SELECT id FROM ir_model_fields WHERE model = :m)"), {"m": name})
             self.conn.execute(sa.text("DELETE FROM ir_model_fields WHERE model = :m"), {"m": name})
             self.conn.execute(sa.text("DELETE FROM ir_model_data WHERE model = :m"), {"m": name})
-            if "ir.model.access" in self.env.registry:
-                access = self.env.registry["ir.model.access"].table
-                self.conn.execute(sa.delete(access).where(access.c.model_id == model.id))
-        self.conn.execute(sa.delete(self.table).where(self.table.c.id.in_(ids)))
-        if ids:
-            self.env.reload_registry()
-        return True
 
-    def name_create(self, name: Any) -> Any:
+    def _after_unlink(self, ids: list[int]) -> None:
+        self.env.reload_registry()
+
+    def _name_create_vals(self, name: Any) -> dict[str, Any] | None:
+        """`ir.model.name_create('My Model')` creates the manual model `x_my_model`, as in Odoo."""
         model = "x_" + re.sub(r"[^a-z0-9_]+", "_", str(name).lower()).strip("_")
-        new_id = self.create({"name": name, "model": model, "state": "manual"})
-        return [new_id, self._display_names([new_id]).get(new_id, False)]
+        return {"name": name, "model": model, "state": "manual"}
+
+
+def owned_relation(table: str) -> bool:
+    """Relation tables a custom field may create and drop: `x_` ones only (never a base table)."""
+    return table.startswith("x_") and bool(IDENTIFIER.match(table))
 
 
 def _relation_shared(registry: Registry, rel: str, exclude_model: str | None = None,
@@ -343,49 +356,28 @@ def _relation_shared(registry: Registry, rel: str, exclude_model: str | None = N
     return False
 
 
-def normalize_field_commands(cmds: Any) -> list[dict[str, Any]]:
-    """`field_id` values given at model creation: only creation commands make sense there."""
-    if not cmds:
-        return []
-    out = []
-    for cmd in cmds:
-        if isinstance(cmd, (list, tuple)) and cmd and cmd[0] == 0 and len(cmd) > 2 and isinstance(cmd[2], dict):
-            out.append(dict(cmd[2]))
-        else:
-            raise ValueError(f"Invalid command {cmd!r} for field ir.model.field_id")
-    return out
-
-
 def insert_magic_fields(env: Env, mid: int, model: str, state: str) -> None:
-    env.conn.execute(sa.insert(env.registry["ir.model.fields"].table), magic_field_rows(model, mid, state))
+    env.conn.execute(sa.insert(env.registry["ir.model.fields"].ddl_table), magic_field_rows(model, mid, state))
+
+
+# what a custom field's row may say, and what may change once it exists
+FIELD_ATTRIBUTES = ("name", "model", "model_id", "ttype", "state", "field_description", "help", "relation",
+                    "relation_field", "relation_table", "column1", "column2", "selection", "required", "readonly",
+                    "index", "translate", "copied", "size", "on_delete", "domain", "groups", "store")
+CHANGEABLE_ATTRIBUTES = frozenset({"field_description", "help", "selection", "required", "readonly", "index",
+                                   "translate", "copied", "size", "on_delete", "domain", "groups", "store"})
 
 
 @behaviour("ir.model.fields")
 class IrModelFields(BaseModel):
     """Creating a manual field adds a column (or a relation table) to the model's table."""
 
-    def _create_one(self, vals: dict[str, Any]) -> int:
-        return self._insert_field(vals, reload=True)
-
-    def _insert_field(self, vals: dict[str, Any], reload: bool) -> int:
+    def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
+        """Validate a new field and return its whole row: only the attributes a custom field may
+        have (others are ignored, as the server has no use for them), names that become SQL
+        identifiers checked against what the field may own."""
         reg = self.env.registry
-        mid = vals.get("model_id")
-        if isinstance(mid, (list, tuple)):
-            mid = mid[0] if mid else None
-        model_name = vals.get("model")
-        if mid:
-            found = self.conn.execute(sa.text("SELECT model FROM ir_model WHERE id = :i"), {"i": mid}).scalar()
-            if found is None:
-                raise ValidationError("The operation cannot be completed: another model requires the record being "
-                                      "deleted. If possible, archive it instead.\n\nModel: Fields (ir.model.fields)"
-                                      "\nConstraint: ir_model_fields_model_id_fkey\n")
-            model_name = found
-        elif model_name:
-            mid = self.conn.execute(sa.text("SELECT id FROM ir_model WHERE model = :m"), {"m": model_name}).scalar()
-        if not mid or not model_name:
-            raise ValidationError("The operation cannot be completed:\n- Create/update: a mandatory field is not set."
-                                  "\n- Delete: another model requires the record being deleted. If possible, "
-                                  "archive it instead.\n\nModel: Fields (ir.model.fields)\nField: Model (model_id)\n")
+        model_name, mid = self._field_model(vals)
         name = vals.get("name") or "x_"
         state = vals.get("state") or "manual"
         ttype = vals.get("ttype")
@@ -406,54 +398,96 @@ class IrModelFields(BaseModel):
             raise ValidationError("The operation cannot be completed: Field names must be unique per model.")
         relation = vals.get("relation") or None
         relation_field = vals.get("relation_field") or None
-        rel_table, col1, col2 = vals.get("relation_table") or None, vals.get("column1") or None, vals.get(
-            "column2") or None
         if ttype in ("many2one", "one2many", "many2many"):
-            if not relation or relation not in reg:
+            if not isinstance(relation, str) or relation not in reg:
                 raise UserError(f"Model {relation} does not exist!")
         if ttype == "one2many":
             target = reg[relation].fields.get(relation_field or "") if relation and relation in reg else None
             if target is None or target.type != "many2one":
                 raise UserError(f"Many2one {relation_field} on model {relation} does not exist!")
+        rel_table, col1, col2 = None, None, None
         if ttype == "many2many":
-            drel, dc1, dc2 = m2m_names(model_name, relation or "")
-            rel_table, col1, col2 = rel_table or drel, col1 or dc1, col2 or dc2
-            for ident in (rel_table, col1, col2):
-                if not IDENTIFIER.match(ident):
-                    raise ValidationError(f"Invalid identifier {ident!r} for a many2many relation")
+            rel_table, col1, col2 = self._relation_names(vals, model_name, relation or "")
         on_delete = vals.get("on_delete") or "set null"
         if on_delete not in ("cascade", "set null", "restrict"):
             raise ValueError(f"Wrong value for ir.model.fields.on_delete: {on_delete!r}")
         if ttype == "many2one" and _bool(vals.get("required")) and on_delete == "set null":
             raise ValidationError(f"The m2o field {name} is required but declares its ondelete policy as being "
                                   "'set null'. Only 'restrict' and 'cascade' make sense.")
-        selection = vals.get("selection") or None
-        if ttype == "selection":
-            selection = _selection_text(selection)
+        selection = _selection_text(vals.get("selection")) if ttype == "selection" else None
         size = vals.get("size")
         if size is not None and size is not False and int(size) < 0:
             raise ValidationError("The operation cannot be completed: Size of the field cannot be negative.")
         row = {
             "name": name, "model": model_name, "model_id": mid, "ttype": ttype, "state": state,
             "field_description": vals.get("field_description") or default_label(name),
-            "help": vals.get("help") or None, "relation": relation, "relation_field": relation_field,
-            "relation_table": rel_table, "column1": col1, "column2": col2, "selection": selection,
+            "help": vals.get("help") or False, "relation": relation or False,
+            "relation_field": relation_field or False, "relation_table": rel_table or False,
+            "column1": col1 or False, "column2": col2 or False, "selection": selection or False,
             "required": _bool(vals.get("required")), "readonly": _bool(vals.get("readonly")),
             "index": _bool(vals.get("index")), "translate": _bool(vals.get("translate")),
             "copied": _bool(vals.get("copied", ttype != "one2many")), "store": True,
-            "size": int(size) if size else None, "on_delete": on_delete, "domain": vals.get("domain") or "[]",
+            "size": int(size) if size else 0, "on_delete": on_delete, "domain": vals.get("domain") or "[]",
         }
-        now = self.env.now()
-        fid = int(self.conn.execute(sa.insert(self.table).values(
-            **row, create_uid=self.env.uid, write_uid=self.env.uid, create_date=now, write_date=now,
-        )).inserted_primary_key[0])  # type: ignore[index]
         if vals.get("groups"):
-            groups = self.model.fields["groups"]
-            commands.apply(self, groups, [fid], commands.normalize(groups, vals["groups"]))
-        if reload:
-            self.env.reload_registry()
-            self._add_column(model_name, name)
-        return fid
+            row["groups"] = vals["groups"]
+        return row
+
+    def _field_model(self, vals: dict[str, Any]) -> tuple[str, int]:
+        """The model a new field belongs to, from `model_id` or `model`."""
+        mid = vals.get("model_id")
+        if isinstance(mid, (list, tuple)):
+            mid = mid[0] if mid else None
+        model_name = vals.get("model")
+        if mid:
+            if isinstance(mid, bool) or not isinstance(mid, int):
+                raise ValueError(f"Wrong value for ir.model.fields.model_id: {mid!r}")
+            found = self.conn.execute(sa.text("SELECT model FROM ir_model WHERE id = :i"), {"i": mid}).scalar()
+            if found is None:
+                raise ValidationError("The operation cannot be completed: another model requires the record being "
+                                      "deleted. If possible, archive it instead.\n\nModel: Fields (ir.model.fields)"
+                                      "\nConstraint: ir_model_fields_model_id_fkey\n")
+            model_name = found
+        elif isinstance(model_name, str) and model_name:
+            mid = self.conn.execute(sa.text("SELECT id FROM ir_model WHERE model = :m"), {"m": model_name}).scalar()
+        if not mid or not model_name or model_name not in self.env.registry:
+            raise ValidationError("The operation cannot be completed:\n- Create/update: a mandatory field is not set."
+                                  "\n- Delete: another model requires the record being deleted. If possible, "
+                                  "archive it instead.\n\nModel: Fields (ir.model.fields)\nField: Model (model_id)\n")
+        return str(model_name), int(mid)
+
+    def _relation_names(self, vals: dict[str, Any], model: str, comodel: str) -> tuple[str, str, str]:
+        """Relation table and columns of a custom many2many: identifiers, an `x_` table, and a table
+        that does not exist yet, unless it is the very relation of the inverse custom field."""
+        default_rel, default_c1, default_c2 = m2m_names(model, comodel)
+        rel = vals.get("relation_table") or default_rel
+        col1 = vals.get("column1") or default_c1
+        col2 = vals.get("column2") or default_c2
+        for ident in (rel, col1, col2):
+            if not isinstance(ident, str) or not IDENTIFIER.match(ident):
+                raise ValidationError(f"Invalid identifier {ident!r} for a many2many relation")
+        if not owned_relation(rel):
+            raise ValidationError(f"The relation table of a custom many2many must start with 'x_', not {rel!r}.")
+        if col1 == col2:
+            raise ValidationError(f"The two columns of the many2many relation {rel!r} must differ.")
+        if table_taken(self.env, rel) and not self._inverse_relation(rel, model, comodel, col1, col2):
+            raise ValidationError(f"The operation cannot be completed: the table {rel!r} already exists.")
+        return rel, col1, col2
+
+    def _inverse_relation(self, rel: str, model: str, comodel: str, col1: str, col2: str) -> bool:
+        """Whether a custom many2many between the same two models already owns `rel` with the same
+        columns seen from the other side (the table is then shared, as Odoo shares it)."""
+        reg = self.env.registry
+        for m in reg.models.values():
+            for f in m.fields.values():
+                if f.type == "many2many" and f.manual and reg.m2m_spec(f) == (rel, col2, col1) and \
+                        {m.name, f.relation} == {model, comodel}:
+                    return True
+        return False
+
+    def _after_insert(self, new_id: int, vals: dict[str, Any]) -> None:
+        self.env.reload_registry()
+        self._add_column(vals["model"], vals["name"])
 
     def _add_column(self, model_name: str, name: str) -> None:
         reg = self.env.registry
@@ -467,25 +501,34 @@ class IrModelFields(BaseModel):
         if name not in existing:
             reg.add_column(self.conn, model, f)
 
-    def _drop_fields(self, ids: list[int]) -> None:
+    def _drop_columns(self, ids: list[int]) -> None:
+        """Drop the columns and relation tables the fields created (manual fields only get here)."""
         reg = self.env.registry
         rows = self.conn.execute(sa.text("SELECT id, model, name FROM ir_model_fields WHERE id IN :ids").bindparams(
             sa.bindparam("ids", expanding=True)), {"ids": ids}).all() if ids else []
         for row in rows:
             model = reg.models.get(row.model)
             f = model.fields.get(row.name) if model else None
-            if model is None or f is None:
+            if model is None or f is None or not f.manual:
                 continue
             if f.column:
                 reg.drop_column(self.conn, model, f.name)
             elif f.type == "many2many" and f.store:
                 rel = reg.m2m_spec(f)[0]
-                if not _relation_shared(reg, rel, exclude_field=f.id):
+                if owned_relation(rel) and not _relation_shared(reg, rel, exclude_field=f.id):
                     model.relations[f.name].drop(self.conn, checkfirst=True)
-            self.conn.execute(sa.text("DELETE FROM ir_model_fields WHERE id = :i"), {"i": row.id})
 
-    def unlink(self, ids: Any) -> bool:
-        ids = self._existing(normalize_ids(ids))
+    def _drop_fields(self, ids: list[int]) -> None:
+        """Drop fields of other models pointing to a model being deleted: storage and rows."""
+        if not ids:
+            return
+        self._drop_columns(ids)
+        for table in ("ir_model_fields_group_rel", "ir_model_fields"):
+            column = "field_id" if table == "ir_model_fields_group_rel" else "id"
+            self.conn.execute(sa.text(f"DELETE FROM {table} WHERE {column} IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)), {"ids": ids})
+
+    def _before_unlink(self, ids: list[int]) -> None:
         rows = self._fetch_values(ids, ["state", "name", "model"], False)
         for row in rows.values():
             if row["state"] != "manual" or row["name"] in MAGIC:
@@ -498,13 +541,16 @@ class IrModelFields(BaseModel):
                             and f.id not in ids:
                         raise UserError(f"The field '{row['name']}' cannot be removed because the field "
                                         f"'{m.name}.{f.name}' depends on it.")
-        self._drop_fields(ids)
-        if ids:
-            self.env.reload_registry()
-        return True
+
+    def _drop_storage(self, ids: list[int]) -> None:
+        self._drop_columns(ids)
+
+    def _after_unlink(self, ids: list[int]) -> None:
+        self.env.reload_registry()
 
     def _prepare_write(self, ids: list[int], vals: dict[str, Any]) -> dict[str, Any]:
-        rows = self._fetch_values(ids, ["state", "name", "model", "ttype"], False)
+        rows = self._fetch_values(ids, ["state", "name", "model", "ttype", *sorted(set(vals) & set(
+            FIELD_ATTRIBUTES) - CHANGEABLE_ATTRIBUTES - {"model_id", "groups"})], False)
         for row in rows.values():
             if row["state"] != "manual":
                 raise UserError("Properties of base fields cannot be altered in this manner! Please modify them "
@@ -516,12 +562,16 @@ class IrModelFields(BaseModel):
                                 "again!")
             if "name" in vals and vals["name"] != row["name"]:
                 raise UserError("Renaming fields is not supported by this server; create a new field instead.")
+            for key in sorted(set(vals) - CHANGEABLE_ATTRIBUTES - {"model", "model_id", "ttype", "name"}):
+                if key not in row or (vals[key] or False) != (row[key] or False):
+                    raise UserError(f"Changing {key!r} of a field is not supported. Please drop it and create it "
+                                    "again!")
         if "selection" in vals and vals["selection"]:
             vals["selection"] = _selection_text(vals["selection"])
         return vals
 
     def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
-        if not created:
+        if not created or "groups" in names:
             self.env.reload_registry()
 
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from odoorpc_server.orm.fields import Field
+from odoorpc_server.orm.fields import Field, check_int32
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.models import BaseModel
@@ -22,7 +22,7 @@ def normalize(fld: Field, value: Any) -> list[tuple[int, Any, Any]]:
     if not value:
         return []
     if not isinstance(value[0], (list, tuple)):
-        return [(SET, 0, list(value))]
+        return normalize(fld, [(SET, 0, list(value))])
     out = []
     for cmd in value:
         if not isinstance(cmd, (list, tuple)) or not cmd or isinstance(cmd[0], bool) or cmd[0] not in range(7):
@@ -30,13 +30,18 @@ def normalize(fld: Field, value: Any) -> list[tuple[int, Any, Any]]:
         code = cmd[0]
         arg1 = cmd[1] if len(cmd) > 1 else 0
         arg2 = cmd[2] if len(cmd) > 2 else 0
-        if code in (UPDATE, DELETE, UNLINK, LINK) and (isinstance(arg1, bool) or not isinstance(arg1, int)):
-            raise ValueError(f"Invalid command {list(cmd)!r} for field {fld.model}.{fld.name}: expected a record id")
+        if code in (UPDATE, DELETE, UNLINK, LINK):
+            if isinstance(arg1, bool) or not isinstance(arg1, int):
+                raise ValueError(f"Invalid command {list(cmd)!r} for field {fld.model}.{fld.name}: "
+                                 "expected a record id")
+            check_int32(arg1)
         if code in (CREATE, UPDATE) and not isinstance(arg2, dict):
             raise ValueError(f"Invalid command {list(cmd)!r} for field {fld.model}.{fld.name}: expected values")
         if code == SET:
             if not isinstance(arg2, (list, tuple)) or any(isinstance(i, bool) or not isinstance(i, int) for i in arg2):
                 raise ValueError(f"Invalid command {list(cmd)!r} for field {fld.model}.{fld.name}: expected ids")
+            for i in arg2:
+                check_int32(i)
         out.append((code, arg1, arg2))
     return out
 

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement, Select
 
+from odoorpc_server.exceptions import ValidationError
 from odoorpc_server.orm import access
-from odoorpc_server.orm.fields import Field, to_column
+from odoorpc_server.orm.fields import Field, beyond_int32, to_column
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.env import Env
@@ -246,7 +247,7 @@ class Compiler:
 
     # -- relational ---------------------------------------------------------------------------
     def any(self, model: Model, table: Any, fld: Field, op: str, sub: Node) -> ColumnElement[bool]:
-        comodel = self.env.registry.comodel(fld)
+        comodel = self.searched(fld)
         if fld.type == "many2one":
             col = table.c[fld.name]
             if op == "not any" and is_false(sub):
@@ -279,7 +280,15 @@ class Compiler:
         _, c1, c2 = self.env.registry.m2m_spec(fld)
         return sa.exists(sa.select(1).select_from(rel).where(rel.c[c1] == table.c.id, rel.c[c2].in_(ids)))
 
+    def searched(self, fld: Field) -> Model:
+        """The comodel a leaf searches through: the user must be allowed to read it, as Odoo's
+        sub-searches check the comodel's access rights."""
+        comodel = self.env.registry.comodel(fld)
+        access.check_model(self.env, comodel, "read")
+        return comodel
+
     def name_ids(self, comodel: Model, value: Any, op: str, active_test: bool | None) -> Select[Any]:
+        access.check_model(self.env, comodel, "read")
         domain = name_search_domain(comodel, value, op)
         return self.ids_query(comodel, domain, active_test)
 
@@ -300,9 +309,9 @@ class Compiler:
             if isinstance(right, str):
                 ids: Any = self.positive_names(comodel, right, op)
             elif isinstance(right, (list, tuple)):
-                ids = [i for i in right if i is not False and i is not None]
+                ids = record_ids(right)
             else:
-                ids = [right]
+                ids = record_ids([right])
             cond = self.x2many_match(model, table, fld, ids)
             return sa.not_(cond) if op in NEGATIVE else cond
         inverse = comodel.table.c[fld.relation_field or ""]
@@ -323,9 +332,9 @@ class Compiler:
             if isinstance(right, str):
                 targets: Any = self.positive_names(comodel, right, op)
             elif isinstance(right, (list, tuple)):
-                targets = [i for i in right if i] or [None]
+                targets = record_ids(right) or [None]
             else:
-                targets = [right] if right else [None]
+                targets = record_ids([right]) or [None]
             cond = self.x2many_match(model, table, fld, targets)
             return sa.not_(cond) if op in NEGATIVE else cond
         cond = sa.exists(sa.select(1).select_from(rel).where(link))
@@ -365,7 +374,7 @@ class Compiler:
         elif value and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
             names = list(value)
         elif isinstance(value, int) and not isinstance(value, bool):
-            return [value] if value else []
+            return record_ids([value])
         elif value is False or value is None:
             return []
         if names:
@@ -373,12 +382,13 @@ class Compiler:
             for name in names:
                 found.update(self.env.conn.execute(self.name_ids(comodel, name, "ilike", None)).scalars())
             return sorted(found)
-        return [int(v) for v in value if v]
+        return record_ids([int(v) for v in value if v])
 
     def hierarchy(self, model: Model, parent: str | None, ids: list[int], op: str) -> list[int]:
         """Ids of `ids` and their descendants (child_of) or ancestors (parent_of)."""
         if not parent or parent not in model.fields:
             raise ValueError(f"Invalid parent field on model {model.name!r}")
+        access.check_model(self.env, model, "read")
         col = model.table.c[parent]
         seen: set[int] = set()
         todo = {i for i in ids if i}
@@ -414,16 +424,18 @@ class Compiler:
         try:
             if fld.name == "id":
                 if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-                    return int(value)  # PostgreSQL casts such a literal for Odoo
+                    value = int(value)  # PostgreSQL casts such a literal for Odoo
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise ValueError("an id must be an integer")
-                return value
+                return beyond_int32(value)
+            if fld.type in ("integer", "many2one") and isinstance(value, int) and not isinstance(value, bool):
+                return beyond_int32(value)
             if fld.type == "selection":
                 return value if value is None or value is False else str(value)
             if isinstance(value, (list, tuple, dict)):
                 raise ValueError("a list or mapping is not a single value")
             return to_column(fld, value, self.sqlite)
-        except (ValueError, TypeError, OverflowError) as error:
+        except (ValueError, TypeError, OverflowError, ValidationError) as error:
             raise ValueError(f"Invalid value {value!r} for field {fld.model}.{fld.name} ({fld.type}): {error}") \
                 from None
 
@@ -502,6 +514,12 @@ class Compiler:
         elif op == "not in" and check_null:
             sql = sa.and_(sql, col.is_not(None))
         return sql
+
+
+def record_ids(values: Any) -> list[Any]:
+    """Record ids of a relational operand: falsy entries dropped, integers beyond 32 bits
+    (no record has such an id) moved just outside the range so both backends take them."""
+    return [beyond_int32(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in values if v]
 
 
 COMPARATORS: dict[str, Callable[[Any, Any], Any]] = {

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import math
 import xmlrpc.client
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+
+from odoorpc_server.exceptions import ValidationError
 
 RELATIONAL = frozenset({"many2one", "one2many", "many2many"})
 X2MANY = frozenset({"one2many", "many2many"})
@@ -21,6 +24,7 @@ TTYPES = ("binary", "boolean", "char", "date", "datetime", "float", "html", "int
 SUPPORTED_TTYPES = frozenset({"binary", "boolean", "char", "date", "datetime", "float", "html", "integer",
                               "many2many", "many2one", "monetary", "one2many", "selection", "text"})
 INT_MAX = 2**31 - 1
+INT_MIN = -(2**31)
 # the fields every model has, as Odoo declares them: (name, type, label, comodel)
 MAGIC_SPECS = (
     ("id", "integer", "ID", None),
@@ -58,6 +62,20 @@ def column_type(ttype: str, sqlite: bool) -> Any:
     if kind is sa.Float:
         return sa.Float(precision=53)
     return kind()
+
+
+def check_int32(value: int) -> int:
+    """Ids and integer values are 32-bit in Odoo's PostgreSQL schema: both backends refuse more
+    with the same fault, where PostgreSQL alone would raise a driver error."""
+    if not INT_MIN <= value <= INT_MAX:
+        raise ValidationError("The operation cannot be completed: integer out of range")
+    return value
+
+
+def beyond_int32(value: int) -> int:
+    """A domain operand outside the 32-bit range, moved just outside it: it compares with every
+    stored value as the original does, and fits both backends' parameters."""
+    return INT_MAX + 1 if value > INT_MAX else INT_MIN - 1 if value < INT_MIN else value
 
 
 def default_label(name: str) -> str:
@@ -194,9 +212,13 @@ def to_column(fld: Field, value: Any, sqlite: bool) -> Any:
                 raise ValueError(f"Wrong value for {fld.model}.{fld.name}: {value!r}")
         return _text(value)
     if t == "integer":
-        return int(value or 0)
+        return check_int32(int(value or 0))
     if t in ("float", "monetary"):
-        return float(value or 0.0)
+        real = float(value or 0.0)
+        if not math.isfinite(real):
+            raise ValidationError(f"The operation cannot be completed: {fld.model}.{fld.name} must be a finite "
+                                  f"number, not {real!r}")
+        return real
     if t == "boolean":
         return bool(value)
     if t == "many2one":
@@ -206,7 +228,7 @@ def to_column(fld: Field, value: Any, sqlite: bool) -> Any:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"Wrong value for {fld.model}.{fld.name}: {value!r}")
-        return value
+        return check_int32(value)
     if t == "date":
         d = to_date(value)
         return d.strftime(DATE_FMT) if (d and sqlite) else d

@@ -5,6 +5,7 @@ users, the model and field metadata) subclass `BaseModel` in `odoorpc_server.orm
 """
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from typing import Any, ClassVar
 
@@ -14,7 +15,7 @@ from odoorpc_server.exceptions import MissingError, ValidationError
 from odoorpc_server.orm import access, commands
 from odoorpc_server.orm.domain import name_search_domain, normalize_domain
 from odoorpc_server.orm.env import Env
-from odoorpc_server.orm.fields import MAGIC, X2MANY, Field, to_column, to_read
+from odoorpc_server.orm.fields import MAGIC, X2MANY, Field, check_int32, to_column, to_read
 from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.orm.registry import Model
 
@@ -24,19 +25,38 @@ SECURITY_USER_FIELDS = frozenset({"groups_id", "company_id", "company_ids", "act
 ACCESS_MODES = ("read", "write", "create", "unlink")
 
 
+INT64_MAX = 2**63 - 1
+
+
+def check_bound(value: Any, name: str) -> int:
+    """limit / offset: a non-negative integer that fits PostgreSQL's bigint."""
+    if value is None or value is False:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"Invalid {name} {value!r}: an integer is expected") from None
+    if value < 0:
+        raise ValidationError(f"The operation cannot be completed: {name.upper()} must not be negative")
+    if value > INT64_MAX:
+        raise ValidationError("The operation cannot be completed: bigint out of range")
+    return int(value)
+
+
 def normalize_ids(ids: Any) -> list[int]:
     if ids is None or ids is False:
         return []
     if isinstance(ids, bool):
         raise ValueError(f"Invalid ids {ids!r}")
     if isinstance(ids, int):
-        return [ids]
+        return [check_int32(ids)]
     if isinstance(ids, (list, tuple)):
         out = []
         for i in ids:
             if isinstance(i, bool) or not isinstance(i, int):
                 raise ValueError(f"Invalid record id {i!r}")
-            out.append(i)
+            out.append(check_int32(i))
         return out
     raise ValueError(f"Invalid ids {ids!r}")
 
@@ -55,8 +75,35 @@ def fk_error(model: Model, constraint: str) -> ValidationError:
         f"Constraint: {constraint}\n")
 
 
+# The one enforcement point: these methods check access rights and record rules, then call the
+# per-model hooks. A model class may not define them (see BaseModel.__init_subclass__).
+FINAL_METHODS = frozenset({
+    "create", "read", "write", "unlink", "copy", "search", "search_count", "search_read", "read_group",
+    "name_search", "name_get", "name_create", "default_get", "exists", "fields_get", "get_metadata",
+    "export_data", "check_access_rights", "check_access_rule", "action_archive", "action_unarchive",
+    "toggle_active", "_create_one", "_write_checked", "_check_access", "_check_rules", "_check_exist",
+    "_split_vals", "_search_ids", "_field_names", "_read", "public_method",
+})
 class BaseModel:
-    """Generic ORM methods; `env` and `model` say on what and for whom they run."""
+    """Generic ORM methods; `env` and `model` say on what and for whom they run.
+
+    Public methods are final: each checks the access rights and record rules of its operation and
+    then calls hooks (`_prepare_create`, `_after_insert`, `_prepare_write`, `_after_write`,
+    `_constraints`, `_before_unlink`, `_drop_storage`, `_after_unlink`, `_before_copy`,
+    `_copy_defaults`, `_name_create_vals`, `_secret_value`) that models override for their own
+    behaviour. No override can skip a check, because no model can replace the methods doing them.
+    """
+
+    # fields a user may write on their own record without the right to write the model (Odoo's
+    # SELF_WRITEABLE_FIELDS of res.users)
+    SELF_WRITEABLE: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        overridden = sorted(FINAL_METHODS & set(vars(cls)))
+        if overridden:
+            raise TypeError(f"{cls.__name__} may not override {', '.join(overridden)}: "
+                            "access checks live there; implement a hook instead")
 
     # methods that take no record ids (Odoo's @api.model)
     MODEL_METHODS: ClassVar[frozenset[str]] = frozenset({
@@ -65,7 +112,8 @@ class BaseModel:
     PUBLIC: ClassVar[frozenset[str]] = frozenset({
         "create", "read", "write", "unlink", "search", "search_count", "search_read", "fields_get", "name_get",
         "name_search", "name_create", "default_get", "copy", "exists", "check_access_rights",
-        "check_access_rule", "get_metadata", "action_archive", "action_unarchive", "toggle_active", "read_group"})
+        "check_access_rule", "get_metadata", "action_archive", "action_unarchive", "toggle_active", "read_group",
+        "export_data"})
 
     def __init__(self, env: Env, model: Model) -> None:
         self.env = env
@@ -122,8 +170,7 @@ class BaseModel:
 
     def _search_ids(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None,
                     active_test: bool | None = None) -> list[int]:
-        if not isinstance(offset, int) or isinstance(offset, bool):
-            offset = int(offset or 0)
+        offset, limit = check_bound(offset, "offset"), check_bound(limit, "limit")
         query = self.env.compiler.ids_query(self.model, domain, active_test)
         builder = OrderBuilder(self.env.registry, self.env.registry.sqlite)
         builder.add(self.model, self.table, order or self.model.order)
@@ -131,7 +178,7 @@ class BaseModel:
         if offset:
             query = query.offset(offset)
         if limit:
-            query = query.limit(int(limit))
+            query = query.limit(limit)
         return list(self.conn.execute(query).scalars())
 
     # -- search -------------------------------------------------------------------------------
@@ -141,9 +188,10 @@ class BaseModel:
 
     def search_count(self, domain: Any, limit: int | None = None) -> int:
         self._check_access("read")
+        limit = check_bound(limit, "limit")
         query = self.env.compiler.ids_query(self.model, domain)
         if limit:
-            query = query.limit(int(limit))
+            query = query.limit(limit)
         return int(self.conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
 
     def search_read(self, domain: Any = None, fields: Any = None, offset: int = 0, limit: int | None = None,
@@ -381,12 +429,19 @@ class BaseModel:
                 if f.store:
                     x2many[name] = commands.normalize(f, value)
                 continue
-            if f.column or f.secret:  # a secret's value was made storable by the model (a hash)
+            if f.secret:
+                columns[name] = self._secret_value(name, value)
+            elif f.column:
                 columns[name] = to_column(f, value, self.env.registry.sqlite)
             elif f.compute or f.related:
                 inverses[name] = value
         self._check_many2one(columns)
         return columns, x2many, inverses
+
+    def _secret_value(self, name: str, value: Any) -> Any:
+        """Hook: what the column of a secret field stores for a written value (a hash). A model
+        that does not say how to store a secret refuses to write it."""
+        raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
 
     def _check_many2one(self, columns: dict[str, Any]) -> None:
         for name, value in columns.items():
@@ -397,6 +452,7 @@ class BaseModel:
                     raise fk_error(self.model, f"{self.model.table_name}_{name}_fkey")
 
     def _create_one(self, vals: dict[str, Any]) -> int:
+        """One record of a create whose access right was checked."""
         vals = self._defaults(vals)
         vals = self._prepare_create(vals)
         columns, x2many, inverses = self._split_vals(vals)
@@ -409,6 +465,7 @@ class BaseModel:
                if k in self.table.c}
         result = self.conn.execute(sa.insert(self.model.ddl_table).values(**columns, **log))
         new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        self._after_insert(new_id, vals)
         for name, cmds in x2many.items():
             commands.apply(self, self.model.fields[name], [new_id], cmds)
         self._apply_inverses([new_id], inverses)
@@ -418,7 +475,11 @@ class BaseModel:
         return new_id
 
     def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
+        """Hook: the values of a new record, defaults applied, before they are split and stored."""
         return vals
+
+    def _after_insert(self, new_id: int, vals: dict[str, Any]) -> None:
+        """Hook: right after the row is inserted, before x2many commands are applied."""
 
     def _constraints(self, columns: dict[str, Any]) -> None:
         """Model constraints checked on the values being written."""
@@ -443,12 +504,19 @@ class BaseModel:
         ids = normalize_ids(ids)
         if not isinstance(vals, dict):
             raise ValueError("write() expects a dictionary of values")
-        self._check_access("write")
         if not ids:
             return True
+        if not self.env.su and ids == [self.env.uid] and vals and set(vals) <= self.SELF_WRITEABLE:
+            # a user changing a few fields of their own record, as Odoo lets them
+            return type(self)(self.env.sudo(), self.model)._write_checked(ids, dict(vals))
+        self._check_access("write")
         self._check_exist(ids)
         self._check_rules(ids, "write")
-        vals = self._prepare_write(ids, dict(vals))
+        return self._write_checked(ids, dict(vals))
+
+    def _write_checked(self, ids: list[int], vals: dict[str, Any]) -> bool:
+        """A write whose access rights and rules were checked."""
+        vals = self._prepare_write(ids, vals)
         columns, x2many, inverses = self._split_vals(vals)
         for name, value in columns.items():
             f = self.model.fields[name]
@@ -477,6 +545,7 @@ class BaseModel:
             return True
         self._check_rules(ids, "unlink")
         self._before_unlink(ids)
+        self._drop_storage(ids)
         registry = self.env.registry
         referencing = [(m, f) for m in registry.models.values() for f in m.fields.values()
                        if f.type == "many2one" and f.column and f.relation == self.model.name]
@@ -503,6 +572,7 @@ class BaseModel:
             sa.bindparam("ids", expanding=True)), {"m": self.model.name, "ids": ids})
         self.conn.execute(sa.delete(self.table).where(self.table.c.id.in_(ids)))
         self._security_changed()
+        self._after_unlink(ids)
         return True
 
     def _referrers(self, m: Model, f: Field, ids: list[int]) -> Any:
@@ -511,7 +581,13 @@ class BaseModel:
         return query.where(m.table.c.id.not_in(ids)) if m.name == self.model.name else query
 
     def _before_unlink(self, ids: list[int]) -> None:
-        """Hook for models that refuse some deletions."""
+        """Hook: refuse some deletions (after the access checks, as Odoo orders its errors)."""
+
+    def _drop_storage(self, ids: list[int]) -> None:
+        """Hook: drop what the records own in the database schema (custom models and fields)."""
+
+    def _after_unlink(self, ids: list[int]) -> None:
+        """Hook: after the rows are gone."""
 
     # -- other public methods -----------------------------------------------------------------
     def fields_get(self, allfields: Any = None, attributes: Any = None) -> dict[str, Any]:
@@ -538,11 +614,15 @@ class BaseModel:
         return [[i, names.get(i, False)] for i in ids]
 
     def name_create(self, name: Any) -> Any:
-        rec_name = self.model.rec_name
-        if not rec_name:
+        vals = self._name_create_vals(name)
+        if vals is None:
             return False
-        new_id = self.create({rec_name: name})
+        new_id = self.create(vals)
         return [new_id, self._display_names([new_id]).get(new_id, False)]
+
+    def _name_create_vals(self, name: Any) -> dict[str, Any] | None:
+        """Hook: the values name_create creates a record from (None: the model has no name)."""
+        return {self.model.rec_name: name} if self.model.rec_name else None
 
     def default_get(self, fields_list: Any) -> dict[str, Any]:
         names = self._field_names(fields_list or [])
@@ -562,14 +642,23 @@ class BaseModel:
         return out
 
     def copy(self, ids: Any, default: Any = None) -> int:
+        """A read of the record and a create of its copy: both rights are needed, and the copied
+        values go through every check of `create` (field groups, create rules)."""
         ids = normalize_ids(ids)
         if len(ids) != 1:
             raise ValueError(f"Expected singleton: {self.model.name}({', '.join(map(str, ids))},)")
-        self._check_exist(ids)
+        if default is not None and not isinstance(default, dict):
+            raise ValueError(f"copy() expects a dictionary of default values, not {default!r}")
         self._check_access("read")
+        self._check_access("create")
+        self._check_exist(ids)
         self._check_rules(ids, "read")
+        self._before_copy(ids)
         vals = self._copy_data(ids[0], dict(default or {}))
-        return int(self._create_one(vals))
+        return int(self.create(vals))
+
+    def _before_copy(self, ids: list[int]) -> None:
+        """Hook: refuse copies of some records (after the access checks)."""
 
     def _copy_data(self, rid: int, default: dict[str, Any]) -> dict[str, Any]:
         names = [n for n, f in self.model.fields.items()
@@ -583,12 +672,14 @@ class BaseModel:
         for f in o2m:
             lines = self._x2many_values(f, [rid])[rid]
             comodel = self.comodel(f)
+            comodel._check_access("read")
             vals[f.name] = [(0, 0, comodel._copy_data(line, {f.relation_field or "": False})) for line in lines]
         vals = self._copy_defaults(vals)  # " (copy)" names, unless the caller chose values
         vals.update(default)
         return vals
 
     def _copy_defaults(self, vals: dict[str, Any]) -> dict[str, Any]:
+        """Hook: what a copy changes in the copied values (" (copy)" names and the like)."""
         return vals
 
     def check_access_rights(self, operation: Any, raise_exception: bool = True) -> bool:
@@ -654,6 +745,99 @@ class BaseModel:
         ids = self._existing(normalize_ids(ids))
         self.write(ids, {active: True})
         return None
+
+    # -- export -------------------------------------------------------------------------------
+    def export_data(self, ids: Any, fields_to_export: Any) -> dict[str, Any]:
+        """Odoo's export: one row per record, `/`-separated paths through relations, x2many paths
+        spread over extra rows; `.id` is the database id, `id` the external id."""
+        ids = normalize_ids(ids)
+        self._check_access("read")
+        if not isinstance(fields_to_export, (list, tuple)) or not all(isinstance(p, str) for p in fields_to_export):
+            raise ValueError(f"Invalid fields to export {fields_to_export!r}")
+        paths = [p.replace(":id", "/id").split("/") for p in fields_to_export]
+        self._check_export_paths(paths)
+        ids = self._existing(ids)
+        self._check_rules(ids, "read")
+        return {"datas": self._export_rows(ids, paths)}
+
+    def _check_export_paths(self, paths: list[list[str]]) -> None:
+        """Every name of every path is a field the user may read, before any record is looked at."""
+        for path in paths:
+            model: BaseModel = self
+            for depth, name in enumerate(path):
+                if name in ("id", ".id") and depth == len(path) - 1:
+                    break
+                fld = model.model.fields[model._field_names([name])[0]]
+                if depth < len(path) - 1:
+                    if not fld.relational:
+                        raise ValueError(f"Invalid field {path[depth + 1]!r} on model {model.model.name!r}")
+                    model = model.comodel(fld)
+
+    def _export_rows(self, ids: list[int], paths: list[list[str]]) -> list[list[Any]]:
+        heads = sorted({p[0] for p in paths if p and p[0] not in ("id", ".id")})
+        names = self._field_names(heads) if heads else []
+        values = self._fetch_values(ids, names, True) if names else {i: {} for i in ids}
+        xmlids = self._export_xmlids(ids) if any(p and p[0] == "id" for p in paths) else {}
+        lines: list[list[Any]] = []
+        for rid in ids:
+            current: list[Any] = [""] * len(paths)
+            lines.append(current)
+            done: set[str] = set()
+            for i, path in enumerate(paths):
+                if not path or path[0] in done:
+                    continue
+                head = path[0]
+                if head == ".id":
+                    current[i] = str(rid)
+                    continue
+                if head == "id":
+                    current[i] = xmlids.get(rid, "")
+                    continue
+                fld = self.model.fields[head]
+                value = values[rid][head]
+                if fld.relational and len(path) > 1:
+                    done.add(head)
+                    targets = value[:1] if fld.type == "many2one" and value else value if value else []
+                    sub = [(p[1:] if p and p[0] == head else []) for p in paths]
+                    comodel = self.comodel(fld)
+                    comodel._check_access("read")
+                    comodel._check_rules(targets, "read")
+                    rows = comodel._export_rows(targets, sub) if targets else []
+                    for j, val in enumerate(rows[0] if rows else []):
+                        if val or isinstance(val, (int, float)):
+                            current[j] = val
+                    lines += rows[1:]
+                    continue
+                current[i] = self._export_value(fld, value)
+        return lines
+
+    def _export_value(self, fld: Field, value: Any) -> Any:
+        if fld.type in ("integer", "float", "monetary"):
+            return value
+        if fld.type == "many2one":
+            return value[1] if value else ""
+        if fld.type in X2MANY:
+            names = self.comodel(fld)._display_names(list(value)) if value else {}
+            return ",".join(str(names.get(i) or "") for i in value)
+        if fld.type == "selection" and value:
+            return dict(fld.selection or []).get(value, value)
+        return value if value else ""
+
+    def _export_xmlids(self, ids: list[int]) -> dict[int, str]:
+        """External ids of the records, made (`__export__.<table>_<id>_<hex>`) where missing, as
+        Odoo's export makes them so that the file can be imported back."""
+        data = sa.table("ir_model_data", *(sa.column(c) for c in ("module", "name", "model", "res_id", "noupdate")))
+        found: dict[int, str] = {}
+        for row in self.conn.execute(sa.select(data.c.res_id, data.c.module, data.c.name).where(
+                data.c.model == self.model.name, data.c.res_id.in_(ids)).order_by(sa.text("id"))):
+            found.setdefault(row.res_id, f"{row.module}.{row.name}")
+        for rid in ids:
+            if rid not in found:
+                name = f"{self.model.table_name}_{rid}_{uuid.uuid4().hex[:8]}"
+                self.conn.execute(sa.insert(data).values(module="__export__", name=name, model=self.model.name,
+                                                         res_id=rid, noupdate=False))
+                found[rid] = f"__export__.{name}"
+        return found
 
     def read_group(self, domain: Any, fields: Any, groupby: Any, offset: int = 0, limit: int | None = None,
                    orderby: Any = False, lazy: bool = True) -> list[dict[str, Any]]:

@@ -7,8 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from odoorpc_server.exceptions import AccessError, ValidationError
+from odoorpc_server.exceptions import AccessDenied, AccessError, ValidationError
 from odoorpc_server.orm.env import Env
+from odoorpc_server.orm.fields import INT_MAX as INT32_MAX
+from odoorpc_server.orm.fields import INT_MIN as INT32_MIN
 from odoorpc_server.orm.models import BaseModel, normalize_ids
 from odoorpc_server.services.app import App
 
@@ -40,6 +42,8 @@ def execute_kw(app: App, db: str, uid: Any, password: Any, model: str, method: s
     if not isinstance(context, dict):
         raise ValueError(f"context must be a dictionary, not {type(context).__name__}")
     uid = int(uid)
+    if not INT32_MIN <= uid <= INT32_MAX:  # no user has such an id; both backends answer alike
+        raise AccessDenied()
     for attempt in range(1, MAX_TRIES + 1):
         try:
             return _execute(app, db, uid, password, model, method, args, kwargs, context)

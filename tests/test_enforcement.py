@@ -1,0 +1,31 @@
+"""The one enforcement point, checked in-process: the ORM methods that check access rights and
+record rules are final, so no model can replace them and skip the checks."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from odoorpc_server.orm import behaviours  # noqa: F401  (registers the model classes)
+from odoorpc_server.orm.models import _CLASSES, FINAL_METHODS, BaseModel
+
+
+@pytest.mark.parametrize("name", sorted(FINAL_METHODS))
+def test_a_model_cannot_replace_a_checked_method(name: str) -> None:
+    def replacement(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return True
+
+    with pytest.raises(TypeError, match=f"may not override {name}: access checks live there"):
+        type("Sneaky", (BaseModel,), {name: replacement})
+
+
+def test_every_generic_public_method_is_final() -> None:
+    assert BaseModel.PUBLIC <= FINAL_METHODS
+
+
+def test_model_classes_only_add_methods() -> None:
+    """Per-model classes exist and add methods of their own (hooks, extra RPC methods) only."""
+    assert {"res.partner", "res.users", "res.company", "ir.model", "ir.model.fields"} <= set(_CLASSES)
+    for cls in _CLASSES.values():
+        extra = cls.PUBLIC - BaseModel.PUBLIC
+        assert extra <= {"change_password", "make_key"}
