@@ -222,6 +222,37 @@ def static_value(node: Any) -> int:
     return 0
 
 
+def raw_is_false(domain: Any) -> bool:
+    """Odoo's `_search` shortcut, on the domain as written (paths and `!` tokens included): the
+    tokens in reverse on a stack, `in` with a falsy operand -1, `not in` +1, others 0."""
+    tokens: list[Any] = []
+    expected = 1
+    for token in domain:  # the implicit ANDs made explicit
+        if expected == 0:
+            tokens.insert(0, "&")
+            expected = 1
+        expected += -1 if isinstance(token, (list, tuple)) else {"!": 0, "&": 1, "|": 1}[token]
+        tokens.append(token)
+    stack: list[int] = []
+    for token in reversed(tokens):
+        if token in ("&", "|"):
+            a, b = stack.pop(), stack.pop()
+            stack.append(min(a, b) if token == "&" else max(a, b))
+        elif token == "!":
+            stack.append(-stack.pop())
+        elif list(token) == [1, "=", 1]:
+            stack.append(1)
+        elif list(token) == [0, "=", 1]:
+            stack.append(-1)
+        elif token[1] == "in" and not token[2]:
+            stack.append(-1)
+        elif token[1] == "not in" and not token[2]:
+            stack.append(1)
+        else:
+            stack.append(0)
+    return bool(stack) and stack.pop() == -1
+
+
 # ---------------------------------------------------------------------------------------------
 # three-valued helpers
 # ---------------------------------------------------------------------------------------------
@@ -313,6 +344,8 @@ class Dataset:
     # -- entry points -------------------------------------------------------------------------
     def search(self, domain: Any, model: str = "row") -> set[int]:
         tree = merge_exists(model, read_domain(model, domain))
+        if raw_is_false(domain):
+            return set()
         self._memo: dict[Any, set[int]] = {}
         self._keep: list[Any] = []  # keeps memoised nodes alive, so their id() stays unique
         try:

@@ -7,10 +7,24 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from odoorpc_server.orm.domain import Compiler, is_false, parse
+from odoorpc_server.orm.domains import (
+    FALSE,
+    NEGATION,
+    TRUE,
+    And,
+    Condition,
+    Domain,
+    Not,
+    Or,
+    Relation,
+    is_false,
+    negate,
+    parse,
+)
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import Field
 from odoorpc_server.orm.registry import Model, Registry
+from odoorpc_server.orm.where import Compiler, bind
 
 
 def make_registry() -> Registry:
@@ -35,22 +49,36 @@ REG = make_registry()
 MODEL = REG["x_t"]
 
 
+C = Condition
+
+
 @pytest.mark.parametrize(("domain", "tree"), [
-    ([], ("?", True)),
-    ([("x_int", "=", 1), ("x_name", "=", "a")], ("&", ("=", "x_int", 1), ("=", "x_name", "a"))),
-    (["|", ("x_int", "=", 1), ("x_name", "=", "a")], ("|", ("=", "x_int", 1), ("=", "x_name", "a"))),
-    # '!' is pushed into leaves with Odoo's negation table
-    (["!", ("x_int", "<", 3)], (">=", "x_int", 3)),
-    (["!", "&", ("x_int", "=", 1), ("x_name", "in", ["a"])], ("|", ("!=", "x_int", 1), ("not in", "x_name", ["a"]))),
-    # operators without a negation keep a NOT
-    (["!", ("x_name", "=like", "a%")], ("!", ("=like", "x_name", "a%"))),
-    # dotted paths become 'any', and their negation 'not any'
-    (["!", ("x_parent_id.x_name", "=", "a")], ("not any", "x_parent_id", ("=", "x_name", "a"))),
-    ([(1, "=", 1)], ("?", True)),
-    (["!", (0, "=", 1)], ("?", True)),
+    ([], TRUE),
+    ([("x_int", "=", 1), ("x_name", "=", "a")], And((C("x_int", "=", 1), C("x_name", "=", "a")))),
+    (["|", ("x_int", "=", 1), ("x_name", "=", "a")], Or((C("x_int", "=", 1), C("x_name", "=", "a")))),
+    (["!", ("x_int", "<", 3)], Not(C("x_int", "<", 3))),
+    ([(1, "=", 1)], TRUE),
+    ([(0, "=", 1), ("x_int", "=", 1)], FALSE),
+    # a path is kept as written until the domain is bound to a model
+    (["!", ("x_parent_id.x_name", "=", "a")], Not(C("x_parent_id.x_name", "=", "a"))),
 ])
-def test_parse_normalises(domain: list[Any], tree: tuple[Any, ...]) -> None:
-    assert parse(MODEL, domain, REG) == tree
+def test_parse_reads_the_syntax_only(domain: list[Any], tree: Domain) -> None:
+    assert parse(domain) == tree
+
+
+@pytest.mark.parametrize(("domain", "tree"), [
+    # '!' is pushed into leaves with Odoo's negation table
+    (["!", ("x_int", "<", 3)], C("x_int", ">=", 3)),
+    (["!", "&", ("x_int", "=", 1), ("x_name", "in", ["a"])], Or((C("x_int", "!=", 1), C("x_name", "not in", ["a"])))),
+    # operators without a negation keep a NOT
+    (["!", ("x_name", "=like", "a%")], Not(C("x_name", "=like", "a%"))),
+    # dotted paths become 'any' first, and their negation 'not any' (as Odoo 17 combines them)
+    (["!", ("x_parent_id.x_name", "=", "a")], Relation("x_parent_id", "not any", C("x_name", "=", "a"))),
+    ([("x_child_ids", "any", [("x_name", "in", [])])], Relation("x_child_ids", "any", C("x_name", "in", []), True)),
+    (["!", (0, "=", 1)], TRUE),
+])
+def test_bind_normalises(domain: list[Any], tree: Domain) -> None:
+    assert bind(MODEL, parse(domain), REG) == tree
 
 
 @pytest.mark.parametrize(("domain", "message"), [
@@ -58,13 +86,22 @@ def test_parse_normalises(domain: list[Any], tree: tuple[Any, ...]) -> None:
     (["|"], "syntactically not correct"),
     ([("x_int", "LIKE", 1)], "Invalid leaf"),
     ([("x_int", "=")], "Invalid leaf"),
-    ([("nope", "=", 1)], "Invalid field x_t.nope in leaf"),
-    ([("x_name.foo", "=", 1)], "Invalid field x_t.x_name.foo"),
     ("x_int = 1", "Invalid domain"),
 ])
 def test_parse_refuses(domain: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        parse(MODEL, domain, REG)
+        parse(domain)
+
+
+@pytest.mark.parametrize(("domain", "message"), [
+    ([("nope", "=", 1)], "Invalid field x_t.nope in leaf"),
+    ([("x_name.foo", "=", 1)], "Invalid field x_t.x_name.foo"),
+    ([("x_parent_id.nope", "=", 1)], r"Invalid field x_t.nope in leaf \('nope', '=', 1\)"),
+    ([("x_int", "any", [])], "operator 'any' needs a relational field"),
+])
+def test_bind_refuses(domain: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        bind(MODEL, parse(domain), REG)
 
 
 @pytest.mark.parametrize(("domain", "expected"), [
@@ -74,9 +111,18 @@ def test_parse_refuses(domain: Any, message: str) -> None:
     (["|", ("x_int", "in", []), ("x_name", "=", "a")], False),
     ([(0, "=", 1)], True),
     ([("x_int", "not in", [])], False),
+    # Odoo rates the domain as written: a negated path leaf counts too
+    (["!", ("x_child_ids.x_name", "not in", [])], True),
+    ([("x_parent_id.x_name", "in", [])], True),
 ])
 def test_is_false(domain: list[Any], expected: bool) -> None:
-    assert is_false(parse(MODEL, domain, REG)) is expected
+    assert is_false(parse(domain)) is expected
+
+
+def test_negation_is_an_involution_on_leaves() -> None:
+    for op, opposite in NEGATION.items():
+        assert negate(negate(C("x_int", op, 1))) == C("x_int", op, 1)
+        assert negate(C("x_int", op, 1)) == C("x_int", opposite, 1)
 
 
 def compile_sql(domain: list[Any]) -> tuple[str, dict[str, Any]]:

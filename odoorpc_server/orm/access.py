@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import AccessError
-from odoorpc_server.orm import domain as expression
+from odoorpc_server.orm.domains import normalize_domain
 from odoorpc_server.orm.registry import bump_caches
 
 if TYPE_CHECKING:
@@ -189,11 +189,11 @@ def rule_domain(env: Env, model: Model, operation: str) -> list[Any] | None:
     if group:
         ors: list[Any] = ["|"] * (len(group) - 1)
         for d in group:
-            ors += expression.normalize_domain(d)
+            ors += normalize_domain(d)
         parts.append(ors)
     out: list[Any] = ["&"] * (len(parts) - 1)
     for d in parts:
-        out += expression.normalize_domain(d)
+        out += normalize_domain(d)
     return out
 
 

@@ -210,7 +210,7 @@ class Rule(BaseModel):
     def _constraints(self, columns: dict[str, Any]) -> None:
         if columns.get("domain_force"):
             from odoorpc_server.orm.access import eval_rule_domain
-            from odoorpc_server.orm.domain import parse
+            from odoorpc_server.orm.where import validate
 
             try:
                 domain = eval_rule_domain(columns["domain_force"], self.env)
@@ -220,7 +220,7 @@ class Rule(BaseModel):
             if model_id:
                 name = self.conn.execute(sa.text("SELECT model FROM ir_model WHERE id = :i"), {"i": model_id}).scalar()
                 if isinstance(name, str) and name in self.env.registry:
-                    parse(self.env.registry[name], domain, self.env.registry)
+                    validate(self.env.registry[name], domain, self.env.registry)
 
 
 def _bool(value: Any) -> bool:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Connection
 
 from odoorpc_server.exceptions import UserError
-from odoorpc_server.orm.domain import Compiler
 from odoorpc_server.orm.registry import Registry, bump
+from odoorpc_server.orm.where import Compiler
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.models import BaseModel

@@ -13,11 +13,12 @@ import sqlalchemy as sa
 
 from odoorpc_server.exceptions import MissingError, ValidationError
 from odoorpc_server.orm import access, commands
-from odoorpc_server.orm.domain import name_search_domain, normalize_domain
+from odoorpc_server.orm.domains import name_search_domain, normalize_domain
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import MAGIC, X2MANY, Field, check_int32, to_column, to_read
 from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.orm.registry import Model
+from odoorpc_server.orm.where import name_fields
 
 LOG_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
 SECURITY_MODELS = frozenset({"ir.model.access", "ir.rule", "res.groups"})
@@ -606,7 +607,7 @@ class BaseModel:
                     limit: int | None = 100) -> list[list[Any]]:
         self._check_access("read")
         domain = list(args or [])
-        extra = name_search_domain(self.model, name, operator)
+        extra = name_search_domain(name_fields(self.model), name, operator)
         if extra:
             domain = ["&", *normalize_domain(domain), *extra] if domain else extra
         ids = self._search_ids(domain, 0, limit, None)

@@ -41,6 +41,8 @@ class Model:
     # the table as the database holds it, secret columns included: for DDL only
     ddl_table: sa.Table = None  # type: ignore[assignment]
     relations: dict[str, sa.Table] = field(default_factory=dict)
+    # Odoo's _parent_store: hierarchies follow the parent tree whichever field they name
+    parent_store: bool = False
     # the rows the model was built from: an unchanged model is reused by the next registry
     fingerprint: Any = None
     metadata: sa.MetaData = field(default_factory=sa.MetaData)
@@ -148,6 +150,7 @@ class Registry:
                 rec_name=rec_name, parent_name=row.parent_name or None, display=row.display or None,
                 name_search=(row.name_search.split(",") if row.name_search else ([rec_name] if rec_name else [])),
                 fields=fields, hidden=hidden, fingerprint=fingerprint,
+                parent_store=bool(getattr(row, "parent_store", False)),
             )
             reg._build_table(model)
             reg.models[row.model] = model
