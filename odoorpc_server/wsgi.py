@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from odoorpc_server.exceptions import UnknownServiceMethod
 from odoorpc_server.protocols import xmlrpc
 from odoorpc_server.services.app import App, remote_address
 from odoorpc_server.services.dispatch import dispatch
@@ -50,7 +51,7 @@ class Application:
     def _start(self, method: str, params: tuple[Any, ...]) -> Any:
         """What demo.odoo.com/start answers: where to connect, with which credentials."""
         if method != "start":
-            raise KeyError(f"Method not found: {method}")
+            raise UnknownServiceMethod(method)
         s = self.app.settings
         return {"host": s.public_url or "", "database": s.database, "user": "admin", "password": s.admin_password}
 

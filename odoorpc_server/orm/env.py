@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
 
-from odoorpc_server.exceptions import UserError
+from odoorpc_server.exceptions import UnknownModel
 from odoorpc_server.orm.registry import Registry, bump
 from odoorpc_server.orm.where import Compiler
 
@@ -35,7 +35,7 @@ class Env:
         from odoorpc_server.orm.models import model_class
 
         if not isinstance(name, str) or name not in self.registry:
-            raise UserError(f"Object {name} doesn't exist")
+            raise UnknownModel(name)
         return model_class(name)(self, self.registry[name])
 
     def __contains__(self, name: object) -> bool:

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
-from odoorpc_server.exceptions import MissingError, ValidationError
+from odoorpc_server.exceptions import MissingError, UnknownField, UnknownMethod, ValidationError
 from odoorpc_server.orm import access, commands
 from odoorpc_server.orm.domains import name_search_domain, normalize_domain
 from odoorpc_server.orm.env import Env
@@ -131,7 +131,7 @@ class BaseModel:
 
     def public_method(self, name: str) -> Any:
         if name not in self.PUBLIC:
-            raise AttributeError(f"The method '{name}' does not exist on the model '{self.model.name}'")
+            raise UnknownMethod(self.model.name, name)
         return getattr(self, name)
 
     def other(self, name: str) -> BaseModel:
@@ -220,7 +220,7 @@ class BaseModel:
         for name in fields:
             fld = self.model.fields.get(name) if isinstance(name, str) else None
             if fld is None:
-                raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
+                raise UnknownField(self.model.name, name)
             access.check_field(self.env, self.model, fld, operation)
             names.append(name)
         return names
@@ -422,7 +422,7 @@ class BaseModel:
         for name, value in vals.items():
             f = self.model.fields.get(name) if isinstance(name, str) else None
             if f is None:
-                raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
+                raise UnknownField(self.model.name, name)
             access.check_field(self.env, self.model, f, "write")
             if name in MAGIC:
                 continue
@@ -442,7 +442,7 @@ class BaseModel:
     def _secret_value(self, name: str, value: Any) -> Any:
         """Hook: what the column of a secret field stores for a written value (a hash). A model
         that does not say how to store a secret refuses to write it."""
-        raise ValueError(f"Invalid field {name!r} on model {self.model.name!r}")
+        raise UnknownField(self.model.name, name)
 
     def _check_many2one(self, columns: dict[str, Any]) -> None:
         for name, value in columns.items():
@@ -771,7 +771,7 @@ class BaseModel:
                 fld = model.model.fields[model._field_names([name])[0]]
                 if depth < len(path) - 1:
                     if not fld.relational:
-                        raise ValueError(f"Invalid field {path[depth + 1]!r} on model {model.model.name!r}")
+                        raise UnknownField(model.model.name, path[depth + 1])
                     model = model.comodel(fld)
 
     def _export_rows(self, ids: list[int], paths: list[list[str]]) -> list[list[Any]]:

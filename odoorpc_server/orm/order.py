@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from odoorpc_server.exceptions import UserError
+from odoorpc_server.exceptions import UnknownField, UserError
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.registry import Model, Registry
@@ -47,7 +47,7 @@ class OrderBuilder:
             top: bool = True) -> None:
         for name, desc, nulls in check(order):
             if name not in model.fields:
-                raise ValueError(f"Invalid field {name!r} on model {model.name!r}")
+                raise UnknownField(model.name, name)
             fld = model.fields[name]
             if not fld.column and name != "id":
                 continue  # Odoo ignores non-stored fields in an order

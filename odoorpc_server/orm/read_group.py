@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
-from odoorpc_server.exceptions import UserError
+from odoorpc_server.exceptions import UnknownField, UserError
 from odoorpc_server.orm.fields import DATE_FMT, DATETIME_FMT, Field
 from odoorpc_server.orm.order import OrderBuilder
 
@@ -42,7 +42,7 @@ def parse_groupby(rec: BaseModel, spec: Any) -> GroupSpec:
     fname, _, gran = spec.partition(":")
     fld = rec.model.fields.get(fname)
     if fld is None:
-        raise ValueError(f"Invalid field {fname!r} on model {rec.model.name!r}")
+        raise UnknownField(rec.model.name, fname)
     if not fld.column:
         raise ValueError(f"Field {fname!r} on model {rec.model.name!r} cannot be grouped (not stored)")
     if fld.type in ("date", "datetime"):
@@ -69,7 +69,7 @@ def parse_aggregates(rec: BaseModel, fields: Any, groupby: list[GroupSpec]) -> l
             fname = fname or name
             fld = rec.model.fields.get(fname)
             if fld is None:
-                raise ValueError(f"Invalid field {fname!r} on model {rec.model.name!r}")
+                raise UnknownField(rec.model.name, fname)
             if not fld.column:
                 raise UserError(f"Cannot aggregate field {fname!r}.")
             if func not in AGGREGATES:
@@ -77,7 +77,7 @@ def parse_aggregates(rec: BaseModel, fields: Any, groupby: list[GroupSpec]) -> l
         else:
             fld = rec.model.fields.get(name)
             if fld is None:
-                raise ValueError(f"Invalid field {name!r} on model {rec.model.name!r}")
+                raise UnknownField(rec.model.name, name)
             func = "sum" if fld.type in ("integer", "float", "monetary") and fld.name not in ("id", "sequence") \
                 else None
             if not fld.column or func is None or name in grouped:

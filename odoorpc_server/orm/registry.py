@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from odoorpc_server.exceptions import UnknownField
 from odoorpc_server.orm.fields import Field, column_type, default_label
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -62,7 +63,7 @@ class Model:
         try:
             return self.fields[name]
         except KeyError:
-            raise ValueError(f"Invalid field {name!r} on model {self.name!r}") from None
+            raise UnknownField(self.name, name) from None
 
 
 def table_name(model: str) -> str:

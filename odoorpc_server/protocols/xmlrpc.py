@@ -9,10 +9,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from odoorpc_server.exceptions import AccessDenied, AccessError, MissingError, RedirectWarning, UserError
+from odoorpc_server.exceptions import FAULT_APPLICATION, AccessDenied, OdooError, odoo_name
 
 CONTROL_CHARACTERS = dict.fromkeys(set(range(32)) - {9, 10, 13})
-FAULT_WARNING, FAULT_ACCESS_DENIED, FAULT_ACCESS_ERROR, FAULT_APPLICATION = 2, 3, 4, 1
 
 
 Write = Callable[[str], Any]
@@ -51,34 +50,33 @@ def dumps(params: tuple[Any, ...] | xmlrpc.client.Fault) -> bytes:
 
 
 def fault(error: BaseException, legacy: bool) -> xmlrpc.client.Fault:
-    """Odoo's mapping of exceptions to faults (first match wins)."""
+    """Odoo's faults, read off the error's class: Odoo's own exceptions carry their code and
+    message; anything else is fault 1 with the traceback."""
     if legacy:
         return _legacy_fault(error)
-    if isinstance(error, RedirectWarning):
-        return xmlrpc.client.Fault(FAULT_WARNING, str(error))
-    if isinstance(error, AccessError):
-        return xmlrpc.client.Fault(FAULT_ACCESS_ERROR, str(error))
-    if isinstance(error, AccessDenied):
-        return xmlrpc.client.Fault(FAULT_ACCESS_DENIED, str(error))
-    if isinstance(error, UserError):
-        return xmlrpc.client.Fault(FAULT_WARNING, str(error))
-    return xmlrpc.client.Fault(FAULT_APPLICATION, _traceback(error))
+    if isinstance(error, OdooError):
+        return xmlrpc.client.Fault(error.fault_code, str(error))
+    return xmlrpc.client.Fault(FAULT_APPLICATION, odoo_traceback(error))
 
 
 def _legacy_fault(error: BaseException) -> xmlrpc.client.Fault:
-    for cls, label in ((RedirectWarning, "Warning"), (MissingError, "MissingError"), (AccessError, "AccessError")):
-        if isinstance(error, cls):
-            return xmlrpc.client.Fault(f"warning -- {label}\n\n{error}", "")  # type: ignore[arg-type]
+    """The `/xmlrpc/<service>` endpoints: string fault codes, 'warning -- <label>' for Odoo's
+    exceptions, the bare label for wrong credentials."""
     if isinstance(error, AccessDenied):
-        return xmlrpc.client.Fault("AccessDenied", str(error))  # type: ignore[arg-type]
-    if isinstance(error, UserError):
-        return xmlrpc.client.Fault(f"warning -- UserError\n\n{error}", "")  # type: ignore[arg-type]
+        return xmlrpc.client.Fault(error.legacy_label, str(error))  # type: ignore[arg-type]
+    if isinstance(error, OdooError):
+        return xmlrpc.client.Fault(f"warning -- {error.legacy_label}\n\n{error}", "")  # type: ignore[arg-type]
     text = "\n".join(str(a) for a in error.args) if error.args else str(error)
-    return xmlrpc.client.Fault(text, _traceback(error))  # type: ignore[arg-type]
+    return xmlrpc.client.Fault(text, odoo_traceback(error))  # type: ignore[arg-type]
 
 
-def _traceback(error: BaseException) -> str:
-    return "".join(traceback.format_exception(type(error), error, error.__traceback__))
+def odoo_traceback(error: BaseException) -> str:
+    """The traceback text, its last line naming the error as Odoo's would (`ValueError: ...`)."""
+    lines = traceback.format_exception(type(error), error, error.__traceback__)
+    name = odoo_name(error).removeprefix("builtins.")
+    text = str(error)
+    lines[-1] = f"{name}: {text}\n" if text else f"{name}\n"
+    return "".join(lines)
 
 
 def handle(body: bytes, call: Callable[[str, tuple[Any, ...]], Any], legacy: bool = False) -> bytes:

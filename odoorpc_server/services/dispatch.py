@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from odoorpc_server.exceptions import UnknownObjectMethod, UnknownServiceMethod
 from odoorpc_server.services import common, db
 from odoorpc_server.services import object as object_service
 from odoorpc_server.services.app import App
@@ -15,6 +16,6 @@ def dispatch(app: App, service: str, method: str, params: Any) -> Any:
     fn = methods.get(method)
     if fn is None:
         if service == "object":
-            raise NameError(f"Method not available {method}")
-        raise KeyError(f"Method not found: {method}")
+            raise UnknownObjectMethod(method)
+        raise UnknownServiceMethod(method)
     return fn(app, *params)
