@@ -1,61 +1,39 @@
-"""The WSGI application: routes Odoo's RPC endpoints to the protocol adapters."""
+"""The WSGI application: one werkzeug URL map made of the routes every protocol module exports.
+
+A protocol plugs in by exporting `routes(app) -> list[Rule]` whose endpoints are
+`endpoint(app, request, **url_values) -> Response`; werkzeug answers unknown paths with 404 and
+wrong HTTP methods with 405, as Odoo (built on werkzeug) does.
+"""
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from odoorpc_server.exceptions import UnknownServiceMethod
-from odoorpc_server.protocols import xmlrpc
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request, Response
+
+from odoorpc_server.protocols import site, xmlrpc
 from odoorpc_server.services.app import App, remote_address
-from odoorpc_server.services.dispatch import dispatch
 from odoorpc_server.settings import Settings
 
-log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024 * 1024
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    stream = environ["wsgi.input"]
-    return stream.read(min(length, MAX_BODY)) if length else stream.read(MAX_BODY)
+PROTOCOLS = (xmlrpc, site)
 
 
 class Application:
     def __init__(self, settings: Settings) -> None:
         self.app = App(settings)
+        self.url_map = Map([rule for module in PROTOCOLS for rule in module.routes(self.app)],
+                           strict_slashes=False, merge_slashes=False)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        remote_address.set(str(environ.get("REMOTE_ADDR", "")))
-        path = environ.get("PATH_INFO", "/").rstrip("/") or "/"
-        method = environ.get("REQUEST_METHOD", "GET")
-        parts = path.strip("/").split("/")
-        if parts[0] == "xmlrpc" and method == "POST":
-            legacy = len(parts) == 2
-            if len(parts) in (2, 3) and (legacy or parts[1] == "2"):
-                service = parts[-1]
-                body = xmlrpc.handle(_read_body(environ), lambda m, p: dispatch(self.app, service, m, p), legacy)
-                return self._respond(start_response, "200 OK", body, "text/xml; charset=utf-8")
-        if path == "/start" and method == "POST" and self.app.settings.demo:
-            body = xmlrpc.handle(_read_body(environ), self._start)
-            return self._respond(start_response, "200 OK", body, "text/xml; charset=utf-8")
-        if path == "/" and method == "GET":
-            text = (f"odoorpc-server: Odoo {self.app.settings.version} external API. "
-                    "XML-RPC endpoints: /xmlrpc/2/common, /xmlrpc/2/object, /xmlrpc/2/db\n").encode()
-            return self._respond(start_response, "200 OK", text, "text/plain; charset=utf-8")
-        return self._respond(start_response, "404 NOT FOUND", b"Not Found\n", "text/plain; charset=utf-8")
-
-    def _start(self, method: str, params: tuple[Any, ...]) -> Any:
-        """What demo.odoo.com/start answers: where to connect, with which credentials."""
-        if method != "start":
-            raise UnknownServiceMethod(method)
-        s = self.app.settings
-        return {"host": s.public_url or "", "database": s.database, "user": "admin", "password": s.admin_password}
-
-    @staticmethod
-    def _respond(start_response: Callable[..., Any], status: str, body: bytes, ctype: str) -> list[bytes]:
-        start_response(status, [("Content-Type", ctype), ("Content-Length", str(len(body)))])
-        return [body]
+        request = Request(environ)
+        request.max_content_length = MAX_BODY
+        remote_address.set(request.remote_addr or "")
+        try:
+            endpoint, values = self.url_map.bind_to_environ(environ).match()
+            response: Response | HTTPException = endpoint(self.app, request, **values)
+        except HTTPException as error:
+            response = error
+        return response(environ, start_response)

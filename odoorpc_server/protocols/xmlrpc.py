@@ -1,5 +1,8 @@
 """XML-RPC as Odoo speaks it: stdlib (un)marshalling with Odoo's marshaller rules and
-Odoo's fault codes (integers on /xmlrpc/2, strings on the legacy /xmlrpc endpoints)."""
+Odoo's fault codes (integers on /xmlrpc/2, strings on the legacy /xmlrpc endpoints).
+
+Routes: `POST /xmlrpc/2/<service>`, `POST /xmlrpc/<service>` (legacy) and, in demo mode,
+`POST /start` (demo.odoo.com's answer: where to connect, with which credentials)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +12,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from odoorpc_server.exceptions import FAULT_APPLICATION, AccessDenied, OdooError, odoo_name
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from odoorpc_server.exceptions import FAULT_APPLICATION, AccessDenied, OdooError, UnknownServiceMethod, odoo_name
+from odoorpc_server.services.app import App
+from odoorpc_server.services.dispatch import dispatch
 
 CONTROL_CHARACTERS = dict.fromkeys(set(range(32)) - {9, 10, 13})
 
@@ -90,3 +98,33 @@ def handle(body: bytes, call: Callable[[str, tuple[Any, ...]], Any], legacy: boo
             return dumps(fault(error, legacy))
         except Exception as inner:
             return dumps(fault(inner, legacy))
+
+
+CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+def serve(app: App, request: Request, service: str, legacy: bool = False) -> Response:
+    body = handle(request.get_data(), lambda method, params: dispatch(app, service, method, params), legacy)
+    return Response(body, content_type=CONTENT_TYPE)
+
+
+def serve_legacy(app: App, request: Request, service: str) -> Response:
+    return serve(app, request, service, legacy=True)
+
+
+def start(app: App, request: Request) -> Response:
+    def answer(method: str, params: tuple[Any, ...]) -> Any:
+        if method != "start":
+            raise UnknownServiceMethod(method)
+        s = app.settings
+        return {"host": s.public_url or "", "database": s.database, "user": "admin", "password": s.admin_password}
+
+    return Response(handle(request.get_data(), answer), content_type=CONTENT_TYPE)
+
+
+def routes(app: App) -> list[Rule]:
+    rules = [Rule("/xmlrpc/2/<service>", endpoint=serve, methods=["POST"]),
+             Rule("/xmlrpc/<service>", endpoint=serve_legacy, methods=["POST"])]
+    if app.settings.demo:
+        rules.append(Rule("/start", endpoint=start, methods=["POST"]))
+    return rules
