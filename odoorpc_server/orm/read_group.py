@@ -150,7 +150,7 @@ def utc(local: dt.datetime, zone: ZoneInfo | None) -> dt.datetime:
     """A local period bound back in UTC, as ranges and domains speak UTC."""
     if zone is None:
         return local
-    return local.replace(tzinfo=zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=zone).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def label(granularity: str, start: dt.datetime) -> str:

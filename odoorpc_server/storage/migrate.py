@@ -1,13 +1,14 @@
 """Schema of the server's own metadata tables, versioned with Alembic in `migrations/`."""
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+# the top-level `migrations/` directory, installed as this subpackage (see pyproject.toml)
+MIGRATIONS = files("odoorpc_server.migrations")
 
 
 def upgrade(conn: Connection) -> None:

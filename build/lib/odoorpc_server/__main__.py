@@ -1,0 +1,3 @@
+from odoorpc_server.cli import main
+
+raise SystemExit(main())

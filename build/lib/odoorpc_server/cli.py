@@ -1,0 +1,102 @@
+"""Command line: `odoorpc-server serve ...`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from odoorpc_server.security import DEFAULT_ROUNDS
+from odoorpc_server.settings import Settings
+from odoorpc_server.storage import bootstrap
+from odoorpc_server.storage.database import Backend
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="odoorpc-server", description="A server answering Odoo's external API.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the XML-RPC API (creates the database on first start)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8069)
+    serve.add_argument("--data-dir", default="./odoorpc-data", help="where SQLite databases live")
+    serve.add_argument("--db-url", default=None,
+                       help="PostgreSQL server instead of SQLite, e.g. postgresql+psycopg://user@host:5432")
+    serve.add_argument("--database", default="odoo", help="database created and initialised at start")
+    serve.add_argument("--demo", action="store_true", help="load demo contacts into a new database")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (each runs 8 threads)")
+    serve.add_argument("--password-rounds", type=int, default=DEFAULT_ROUNDS,
+                       help="pbkdf2-sha512 rounds for new password hashes (Odoo uses 600000)")
+    serve.add_argument("--master-password", default="admin", help="password of the db service")
+    serve.add_argument("--public-url", default=None, help="URL announced by /start (demo mode)")
+    serve.add_argument("--login-cooldown-after", type=int, default=5,
+                       help="failed logins from one address before logins are refused for a while (0: off)")
+    serve.add_argument("--login-cooldown-duration", type=float, default=60.0, help="seconds of that refusal")
+
+    password = sub.add_parser("password", help="set a user's password")
+    _database_options(password)
+    password.add_argument("--login", required=True)
+    password.add_argument("--password", help="the new password (read from standard input when omitted)")
+    password.add_argument("--password-rounds", type=int, default=DEFAULT_ROUNDS)
+
+    apikey = sub.add_parser("apikey", help="create, list and revoke API keys")
+    actions = apikey.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a key; the key alone is printed on the last line")
+    _database_options(create)
+    create.add_argument("--login", required=True)
+    create.add_argument("--name", required=True, help="what the key is for")
+    create.add_argument("--scope", default=None)
+    create.add_argument("--expires", default=None, help="expiration date, YYYY-MM-DD")
+    listing = actions.add_parser("list", help="list keys (never the keys themselves)")
+    _database_options(listing)
+    listing.add_argument("--login", default=None)
+    revoke = actions.add_parser("revoke", help="revoke a key by id")
+    _database_options(revoke)
+    revoke.add_argument("--id", type=int, required=True)
+    return parser
+
+
+def _database_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", default="./odoorpc-data")
+    where.add_argument("--db-url", default=None)
+    parser.add_argument("--database", required=True)
+
+
+def serve(args: argparse.Namespace) -> int:
+    from odoorpc_server.server import GunicornServer
+
+    url = args.public_url or f"http://{args.host}:{args.port}"
+    settings = Settings(data_dir=args.data_dir, db_url=args.db_url, database=args.database, demo=args.demo,
+                        password_rounds=args.password_rounds, master_password=args.master_password,
+                        public_url=url, login_cooldown_after=args.login_cooldown_after,
+                        login_cooldown_duration=args.login_cooldown_duration)
+    backend = Backend(args.data_dir, args.db_url)
+    created = bootstrap.initialise(backend, args.database, settings, demo=args.demo)
+    backend.dispose()
+    where = args.db_url or f"SQLite files in {args.data_dir}"
+    state = "created" if created else "existing"
+    print(f"odoorpc-server listening on {url}  ({state} database {args.database!r} on {where})\n"
+          f"  login: admin  password: admin   e.g. xmlrpc.client.ServerProxy('{url}/xmlrpc/2/common').version()",
+          flush=True)
+    GunicornServer(settings, args.host, args.port, args.workers).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    from odoorpc_server import admin
+
+    try:
+        if args.command == "password":
+            return admin.set_password(args)
+        return {"create": admin.create_key, "list": admin.list_keys, "revoke": admin.revoke_key}[args.action](args)
+    except admin.CommandError as error:
+        print(f"odoorpc-server: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Model registry and ORM methods, independent of the protocol that calls them."""

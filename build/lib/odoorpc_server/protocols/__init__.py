@@ -1,0 +1,1 @@
+"""Protocol adapters: they decode requests, call the services, and encode answers or faults."""

@@ -1,0 +1,140 @@
+"""Password hashing compatible with Odoo (passlib pbkdf2-sha512), and a per-process cache of
+verified credentials so that an authenticated call costs no hashing after the first one."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+import threading
+import time
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from passlib.context import CryptContext
+from sqlalchemy.engine import Connection
+
+DEFAULT_ROUNDS = 600_000
+CACHE_TTL = 300.0
+API_KEY_SIZE = 20  # bytes, hex-encoded: 40 characters, as Odoo's
+API_KEY_INDEX = 8
+API_KEY_ROUNDS = 6000
+API_KEY_FORMAT = re.compile(r"^[0-9a-f]{40}$")
+# the secret columns are read only here, never through the ORM's tables
+USERS = sa.table("res_users", sa.column("id"), sa.column("login"), sa.column("active"), sa.column("password"))
+APIKEYS = sa.table("res_users_apikeys", sa.column("id"), sa.column("name"), sa.column("user_id"),
+                   sa.column("scope"), sa.column("index"), sa.column("key"), sa.column("expiration_date"),
+                   sa.column("create_date"), sa.column("create_uid"), sa.column("write_date"), sa.column("write_uid"))
+
+
+@lru_cache(maxsize=8)
+def crypt_context(rounds: int = DEFAULT_ROUNDS) -> CryptContext:
+    return CryptContext(["pbkdf2_sha512", "plaintext"], deprecated=["auto"], pbkdf2_sha512__rounds=rounds)
+
+
+def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:
+    return str(crypt_context(rounds).hash(password))
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    if not password or not stored:
+        return False
+    try:
+        return bool(crypt_context().verify(password, stored))
+    except (ValueError, TypeError):
+        return False
+
+
+def stored_password(conn: Connection, uid: int) -> str | None:
+    """The password hash of `uid` (None for no password or no user)."""
+    value = conn.execute(sa.select(USERS.c.password).where(USERS.c.id == uid)).scalar()
+    return str(value) if value else None
+
+
+def generate_api_key(conn: Connection, sqlite: bool, uid: int, name: str, scope: str | None = None,
+                     expiration: dt.datetime | None = None) -> tuple[int, str]:
+    """Create a key for `uid`: its first 8 characters in clear (the lookup index), the whole
+    key hashed. Returns (key id, key): the key is shown once and never stored."""
+    key = secrets.token_hex(API_KEY_SIZE)
+    hashed = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=API_KEY_ROUNDS).hash(key)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S") if sqlite else now
+    expires: Any = expiration
+    if expiration is not None and sqlite:
+        expires = expiration.strftime("%Y-%m-%d %H:%M:%S")
+    kid = conn.execute(sa.insert(APIKEYS).values(
+        name=name, user_id=uid, scope=scope or None, index=key[:API_KEY_INDEX], key=hashed,
+        expiration_date=expires, create_date=stamp, write_date=stamp, create_uid=uid, write_uid=uid,
+    ).returning(APIKEYS.c.id)).scalar_one()
+    return int(kid), key
+
+
+def live_keys(conn: Connection, sqlite: bool, uid: int, secret: str) -> list[Any]:
+    """Unrevoked, unexpired keys of `uid` whose index matches the secret."""
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S") if sqlite else now
+    return list(conn.execute(sa.select(APIKEYS.c.id, APIKEYS.c.key).where(
+        APIKEYS.c.user_id == uid, APIKEYS.c.index == secret[:API_KEY_INDEX],
+        sa.or_(APIKEYS.c.scope.is_(None), APIKEYS.c.scope == "rpc"),
+        sa.or_(APIKEYS.c.expiration_date.is_(None), APIKEYS.c.expiration_date >= stamp))).all())
+
+
+class Cooldown:
+    """Refuses logins from an address after repeated failures (Odoo's defaults: 5 in 60 s)."""
+
+    def __init__(self, after: int = 5, duration: float = 60.0) -> None:
+        self.after = after
+        self.duration = duration
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, db: str, address: str) -> bool:
+        if self.after <= 0:
+            return False
+        count, last = self._failures.get((db, address), (0, 0.0))
+        return count >= self.after and time.monotonic() - last < self.duration
+
+    def failed(self, db: str, address: str) -> None:
+        if self.after <= 0:
+            return
+        with self._lock:
+            count, last = self._failures.get((db, address), (0, 0.0))
+            if time.monotonic() - last >= self.duration:
+                count = 0
+            self._failures[(db, address)] = (count + 1, time.monotonic())
+
+    def succeeded(self, db: str, address: str) -> None:
+        with self._lock:
+            self._failures.pop((db, address), None)
+
+
+class CredentialCache:
+    """Remembers (database, user, credential digest, stored hash) tuples that verified.
+
+    The stored hash is part of the key, so a password change anywhere invalidates the entry
+    on the next call of every process without any messaging.
+    """
+
+    def __init__(self, ttl: float = CACHE_TTL) -> None:
+        self.ttl = ttl
+        self._seen: dict[tuple[str, Any, str, str], float] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def digest(secret: str) -> str:
+        return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def check(self, db: str, owner: Any, secret: str, stored: str) -> bool:
+        key = (db, owner, self.digest(secret), stored)
+        with self._lock:
+            expiry = self._seen.get(key)
+        if expiry is not None and expiry > time.monotonic():
+            return True
+        if not verify_password(secret, stored):
+            return False
+        with self._lock:
+            if len(self._seen) > 10_000:
+                self._seen.clear()
+            self._seen[key] = time.monotonic() + self.ttl
+        return True

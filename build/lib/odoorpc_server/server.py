@@ -1,0 +1,27 @@
+"""Serving the WSGI application with gunicorn (threaded workers, graceful SIGTERM)."""
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from odoorpc_server.settings import Settings
+from odoorpc_server.wsgi import Application
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings, host: str, port: int, workers: int, threads: int = 8) -> None:
+        self.settings = settings
+        self.options = {
+            "bind": f"{host}:{port}", "workers": max(1, workers), "worker_class": "gthread", "threads": threads,
+            "timeout": 120, "graceful_timeout": 10, "accesslog": None, "loglevel": "warning",
+            "preload_app": False, "proc_name": "odoorpc-server",
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return Application(self.settings)

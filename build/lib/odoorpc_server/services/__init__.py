@@ -1,0 +1,1 @@
+"""The protocol-agnostic services: common, object and db, as Odoo names them."""

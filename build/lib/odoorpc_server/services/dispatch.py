@@ -1,0 +1,21 @@
+"""Routes a (service, method, params) call to the service function, as Odoo's dispatch_rpc."""
+from __future__ import annotations
+
+from typing import Any
+
+from odoorpc_server.exceptions import UnknownObjectMethod, UnknownServiceMethod
+from odoorpc_server.services import common, db
+from odoorpc_server.services import object as object_service
+from odoorpc_server.services.app import App
+
+SERVICES: dict[str, dict[str, Any]] = {"common": common.METHODS, "db": db.METHODS, "object": object_service.METHODS}
+
+
+def dispatch(app: App, service: str, method: str, params: Any) -> Any:
+    methods = SERVICES[service]  # an unknown service is a KeyError, as in Odoo
+    fn = methods.get(method)
+    if fn is None:
+        if service == "object":
+            raise UnknownObjectMethod(method)
+        raise UnknownServiceMethod(method)
+    return fn(app, *params)

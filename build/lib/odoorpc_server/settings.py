@@ -1,0 +1,21 @@
+"""Server settings shared by the services (from the command line)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from odoorpc_server.security import DEFAULT_ROUNDS
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: str = "odoorpc-data"
+    db_url: str | None = None
+    database: str = "odoo"
+    demo: bool = False
+    password_rounds: int = DEFAULT_ROUNDS
+    admin_password: str = "admin"
+    master_password: str = "admin"
+    public_url: str | None = None
+    version: str = "17.0"
+    login_cooldown_after: int = 5
+    login_cooldown_duration: float = 60.0

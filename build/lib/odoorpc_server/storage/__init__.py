@@ -1,0 +1,1 @@
+"""Databases: one SQLite file or one PostgreSQL database per Odoo database."""

@@ -1,0 +1,234 @@
+"""A new database: metadata schema, base models and base data from the data files, and
+optionally demo data. Everything runs in one transaction, so a failed start leaves nothing."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from odoorpc_server.orm.env import SUPERUSER_ID, Env
+from odoorpc_server.orm.fields import TTYPES, magic_field_rows
+from odoorpc_server.orm.registry import Registry
+from odoorpc_server.storage import migrate
+from odoorpc_server.storage.database import Backend
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+META_TABLES = ("ir_model", "ir_model_fields", "ir_model_data")
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    text = (DATA / name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def read_json(name: str) -> Any:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def initialise(backend: Backend, dbname: str, settings: Any, demo: bool = False) -> bool:
+    """Create and fill `dbname` if needed; returns True when the database was created."""
+    created = False
+    if not backend.exists(dbname):
+        backend.create(dbname)
+        created = True
+    try:
+        with backend.transaction(dbname) as conn:
+            migrate.upgrade(conn)
+            if not conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first():
+                install_base(conn, backend.is_sqlite, settings)
+            if demo and not conn.execute(sa.text(
+                    "SELECT 1 FROM ir_model_data WHERE module = '__demo__' AND name = 'loaded'")).first():
+                install_demo(conn, backend.is_sqlite, settings)
+    except BaseException:
+        if created:
+            backend.drop(dbname)
+        raise
+    return created
+
+
+def _stamp(now: Any) -> dict[str, Any]:
+    return {"create_uid": SUPERUSER_ID, "write_uid": SUPERUSER_ID, "create_date": now, "write_date": now}
+
+
+def install_models(conn: Connection, now: Any) -> None:
+    spec = read_json("models.json")["models"]
+    timezones = sorted(zoneinfo.available_timezones())
+    model_t = sa.table("ir_model", *(sa.column(c) for c in (
+        "id", "model", "name", "order", "state", "rec_name", "parent_name", "display", "name_search",
+        "create_uid", "write_uid", "create_date", "write_date")))
+    field_cols = ("name", "model", "model_id", "field_description", "help", "ttype", "relation", "relation_field",
+                  "relation_table", "column1", "column2", "selection", "required", "readonly", "index", "store",
+                  "copied", "size", "state", "on_delete", "related", "compute", "secret", "default_value", "create_uid",
+                  "write_uid", "create_date", "write_date")
+    field_t = sa.table("ir_model_fields", *(sa.column(c) for c in field_cols))
+    for name, model in spec.items():
+        mid = conn.execute(sa.insert(model_t).values(
+            model=name, name=model["description"], order=model.get("order", "id"), state="base",
+            rec_name=model.get("rec_name"), parent_name=model.get("parent_name"), display=model.get("display"),
+            name_search=model.get("name_search"), **_stamp(now)).returning(model_t.c.id)).scalar_one()
+        rows = magic_field_rows(name, mid, "base")
+        for fname, f in model["fields"].items():
+            selection = f.get("selection")
+            if selection == "TTYPES":
+                selection = [[t, t] for t in TTYPES]
+            elif selection == "TIMEZONES":
+                selection = [[t, t] for t in timezones]
+            rows.append({
+                "name": fname, "ttype": f["type"], "field_description": f["string"], "help": f.get("help"),
+                "relation": f.get("relation"), "relation_field": f.get("relation_field"),
+                "relation_table": f.get("relation_table"), "column1": f.get("column1"), "column2": f.get("column2"),
+                "selection": repr([tuple(p) for p in selection]) if selection else None,
+                "required": f.get("required", False), "readonly": f.get("readonly", False),
+                "index": f.get("index", False), "store": f.get("store", True), "copied": f.get("copy", True),
+                "size": f.get("size"), "related": f.get("related"), "compute": f.get("compute"),
+                "secret": f.get("secret", False),
+                "on_delete": f.get("on_delete", "set null"),
+                "default_value": json.dumps(f["default"]) if "default" in f else None})
+        full = [{c: None for c in field_cols} | {"on_delete": "set null", "required": False, "readonly": False,
+                                                 "index": False, "store": True, "copied": True, "secret": False}
+                | r | {"model": name, "model_id": mid, "state": "base"} | _stamp(now) for r in rows]
+        conn.execute(sa.insert(field_t), full)
+
+
+def install_base(conn: Connection, sqlite: bool, settings: Any) -> None:
+    probe = Registry(sqlite, 0)
+    now = Env(conn, probe, SUPERUSER_ID).now()
+    install_models(conn, now)
+    registry = Registry.load(conn, sqlite)
+    registry.create_tables(conn)
+    env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
+    xmlids: list[tuple[str, str, int]] = []
+    stamp = _stamp(now)
+
+    currency = registry["res.currency"].table
+    rows = read_csv("currencies.csv")
+    conn.execute(sa.insert(currency), [{
+        "name": r["name"], "full_name": r["full_name"], "symbol": r["symbol"], "position": r["position"],
+        "rounding": float(r["rounding"]), "decimal_places": int(r["decimal_places"]),
+        "active": r["active"] == "1", **stamp} for r in rows])
+    currency_ids: dict[str, int] = {r.name: r.id for r in conn.execute(sa.select(currency.c.name, currency.c.id))}
+    xmlids += [("res.currency", f"{code}", cid) for code, cid in currency_ids.items()]
+
+    country = registry["res.country"].table
+    rows = read_csv("countries.csv")
+    conn.execute(sa.insert(country), [{
+        "name": r["name"], "code": r["code"], "phone_code": int(r["phone_code"]) if r["phone_code"] else None,
+        "currency_id": currency_ids.get(r["currency"]), **stamp} for r in rows])
+    country_ids: dict[str, int] = {r.code: r.id for r in conn.execute(sa.select(country.c.code, country.c.id))}
+    xmlids += [("res.country", code.lower(), cid) for code, cid in country_ids.items()]
+
+    state = registry["res.country.state"].table
+    conn.execute(sa.insert(state), [{
+        "country_id": country_ids[r["country"]], "name": r["name"], "code": r["code"], **stamp}
+        for r in read_csv("states.csv")])
+
+    partners = env["res.partner"]
+    main_partner = partners.create({"name": "My Company", "is_company": True, "email": "info@yourcompany.com"})
+    root_partner = partners.create({"name": "OdooBot", "email": "odoobot@example.com", "active": False})
+    admin_partner = partners.create({"name": "Administrator", "email": "admin@example.com"})
+    public_partner = partners.create({"name": "Public user", "active": False})
+    company = env["res.company"].create({"name": "My Company", "partner_id": main_partner,
+                                          "currency_id": currency_ids["USD"], "email": "info@yourcompany.com"})
+    partners.write([main_partner, root_partner, admin_partner, public_partner], {"company_id": company})
+
+    groups = env["res.groups"]
+    group_user = groups.create({"name": "Internal User"})
+    group_erp_manager = groups.create({"name": "Access Rights", "implied_ids": [(6, 0, [group_user])]})
+    group_system = groups.create({"name": "Settings", "implied_ids": [(6, 0, [group_erp_manager])]})
+    group_public = groups.create({"name": "Public", "share": True})
+    group_portal = groups.create({"name": "Portal", "share": True})
+    group_no_one = groups.create({"name": "Technical Features"})
+
+    users = env["res.users"]
+    root = users.create({"name": "OdooBot", "login": "__system__", "partner_id": root_partner, "active": False,
+                         "company_id": company, "groups_id": [(6, 0, [group_user, group_erp_manager, group_system])]})
+    admin = users.create({"name": "Administrator", "login": "admin", "password": settings.admin_password,
+                          "partner_id": admin_partner, "company_id": company, "email": "admin@example.com",
+                          "groups_id": [(6, 0, [group_user, group_erp_manager, group_system, group_no_one])]})
+    public = users.create({"name": "Public user", "login": "public", "partner_id": public_partner,
+                           "active": False, "share": True, "company_id": company,
+                           "groups_id": [(6, 0, [group_public])]})
+    assert (root, admin) == (1, 2), "the superuser and admin must be users 1 and 2, as in Odoo"
+    xmlids += [
+        ("res.partner", "main_partner", main_partner), ("res.partner", "partner_root", root_partner),
+        ("res.partner", "partner_admin", admin_partner), ("res.partner", "public_partner", public_partner),
+        ("res.company", "main_company", company), ("res.users", "user_root", root),
+        ("res.users", "user_admin", admin), ("res.users", "public_user", public),
+        ("res.groups", "group_user", group_user), ("res.groups", "group_erp_manager", group_erp_manager),
+        ("res.groups", "group_system", group_system), ("res.groups", "group_public", group_public),
+        ("res.groups", "group_portal", group_portal), ("res.groups", "group_no_one", group_no_one),
+    ]
+    for model in registry.models.values():
+        xmlids.append(("ir.model", "model_" + model.table_name, model.id))
+    group_ids = {"group_user": group_user, "group_erp_manager": group_erp_manager, "group_system": group_system,
+                 "group_public": group_public, "group_portal": group_portal, "group_no_one": group_no_one}
+    install_security(env, group_ids)
+    data_t = sa.table("ir_model_data", *(sa.column(c) for c in (
+        "module", "name", "model", "res_id", "noupdate", "create_uid", "write_uid", "create_date", "write_date")))
+    conn.execute(sa.insert(data_t), [
+        {"module": "base", "name": name, "model": model, "res_id": rid, "noupdate": False, **stamp}
+        for model, name, rid in xmlids])
+
+
+def install_security(env: Env, groups: dict[str, int]) -> None:
+    """Access rights and record rules of the base models, from the data files."""
+    registry = env.registry
+    for row in read_csv("access.csv"):
+        model = registry[row["model"]]
+        env["ir.model.access"].create({
+            "name": f"access_{model.table_name}_{row['group']}", "model_id": model.id,
+            "group_id": groups[row["group"]] if row["group"] else False,
+            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
+    for row in read_csv("rules.csv"):
+        env["ir.rule"].create({
+            "name": row["name"], "model_id": registry[row["model"]].id, "domain_force": row["domain_force"],
+            "groups": [(6, 0, [groups[g] for g in row["groups"].split()])],
+            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
+
+
+def install_demo(conn: Connection, sqlite: bool, settings: Any) -> None:
+    """Demo contacts in the spirit of Odoo's: companies, people, tags, some archived."""
+    registry = Registry.load(conn, sqlite)
+    env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
+    demo = read_json("demo.json")
+    country = registry["res.country"].table
+    state = registry["res.country.state"].table
+    countries: dict[str, int] = {r.code: r.id for r in conn.execute(sa.select(country.c.code, country.c.id))}
+    states = {(c, s): i for c, s, i in conn.execute(
+        sa.select(country.c.code, state.c.code, state.c.id).join(country, country.c.id == state.c.country_id))}
+    tags: dict[str, int] = {}
+    for tag in demo["tags"]:
+        tags[tag["name"]] = env["res.partner.category"].create({
+            "name": tag["name"], "color": tag.get("color", 0), "parent_id": tags.get(tag.get("parent") or "", False)})
+    env["res.partner"].write([1], {"name": "YourCompany", "street": "250 Executive Park Blvd, Suite 3400",
+                                   "city": "San Francisco", "zip": "94134", "country_id": countries["US"],
+                                   "state_id": states.get(("US", "CA"), False), "phone": "+1 (650) 555-0111",
+                                   "website": "http://www.example.com"})
+    env["res.company"].write([1], {"name": "YourCompany"})
+    env["res.users"].write([2], {"name": "Mitchell Admin"})
+
+    def address(rec: dict[str, Any]) -> dict[str, Any]:
+        vals = {k: rec.get(k) or False for k in ("street", "street2", "zip", "city", "email", "phone", "mobile",
+                                                 "website", "vat", "ref", "function", "comment")}
+        code = rec.get("country")
+        vals["country_id"] = countries.get(code, False) if code else False
+        vals["state_id"] = states.get((code, rec.get("state")), False) if rec.get("state") else False
+        vals["category_id"] = [(6, 0, [tags[t] for t in rec.get("tags", [])])]
+        vals["active"] = rec.get("active", True)
+        return vals
+
+    companies: dict[str, int] = {}
+    for rec in demo["companies"]:
+        companies[rec["name"]] = env["res.partner"].create({"name": rec["name"], "is_company": True, **address(rec)})
+    for rec in demo["contacts"]:
+        env["res.partner"].create({"name": rec["name"], "type": rec.get("type") or "contact",
+                                   "parent_id": companies.get(rec.get("company") or "", False), **address(rec)})
+    conn.execute(sa.text(
+        "INSERT INTO ir_model_data (module, name, model, res_id, noupdate) VALUES ('__demo__', 'loaded', "
+        "'ir.model', NULL, true)"))

@@ -1,0 +1,39 @@
+"""The WSGI application: one werkzeug URL map made of the routes every protocol module exports.
+
+A protocol plugs in by exporting `routes(app) -> list[Rule]` whose endpoints are
+`endpoint(app, request, **url_values) -> Response`; werkzeug answers unknown paths with 404 and
+wrong HTTP methods with 405, as Odoo (built on werkzeug) does.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
+from werkzeug.wrappers import Request, Response
+
+from odoorpc_server.protocols import site, xmlrpc
+from odoorpc_server.services.app import App, remote_address
+from odoorpc_server.settings import Settings
+
+MAX_BODY = 64 * 1024 * 1024
+PROTOCOLS = (xmlrpc, site)
+
+
+class Application:
+    def __init__(self, settings: Settings) -> None:
+        self.app = App(settings)
+        self.url_map = Map([rule for module in PROTOCOLS for rule in module.routes(self.app)],
+                           strict_slashes=False, merge_slashes=False)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = MAX_BODY
+        remote_address.set(request.remote_addr or "")
+        try:
+            endpoint, values = self.url_map.bind_to_environ(environ).match()
+            response: Response | HTTPException = endpoint(self.app, request, **values)
+        except HTTPException as error:
+            response = error
+        return response(environ, start_response)
