@@ -203,6 +203,23 @@ def test_hierarchy_on_the_model_parent_field(client: Client) -> None:
     client.x("res.partner", "unlink", [invoice, person, company])
 
 
+def test_hierarchy_through_a_one2many_to_the_model_itself(client: Client) -> None:
+    """Odoo walks the one2many itself on a model without a parent store (res.partner):
+    `child_ids child_of X` is X and the partners above it (those having it among their children),
+    `child_ids parent_of X` X and the partners below it."""
+    top = client.x("res.partner", "create", {"name": "O2M Top", "is_company": True})
+    mid = client.x("res.partner", "create", {"name": "O2M Mid", "parent_id": top})
+    low = client.x("res.partner", "create", {"name": "O2M Low", "parent_id": mid})
+    aside = client.x("res.partner", "create", {"name": "O2M Aside", "parent_id": top})
+    scope = [("id", "in", [top, mid, low, aside])]
+    assert sorted(client.x("res.partner", "search", scope + [("child_ids", "child_of", low)])) == [top, mid, low]
+    assert sorted(client.x("res.partner", "search", scope + [("child_ids", "child_of", aside)])) == [top, aside]
+    assert sorted(client.x("res.partner", "search", scope + [("child_ids", "parent_of", mid)])) == [mid, low]
+    assert sorted(client.x("res.partner", "search", scope + [("child_ids", "parent_of", top)])) == \
+        [top, mid, low, aside]
+    client.x("res.partner", "unlink", [low, aside, mid, top])
+
+
 def test_hierarchy_needs_a_parent_field(data: dict[str, Any]) -> None:
     """A custom model has no `parent_id`: Odoo refuses `id child_of` there as well."""
     import xmlrpc.client
@@ -210,3 +227,16 @@ def test_hierarchy_needs_a_parent_field(data: dict[str, Any]) -> None:
     with pytest.raises(xmlrpc.client.Fault) as err:
         data["client"].x(data["model"], "search", [("id", "child_of", data["ids"]["r1"])])
     assert err.value.faultCode == 1 and "parent" in err.value.faultString
+
+
+def test_negated_path_leaf_statically_false(client: Client) -> None:
+    """Odoo's `_search` rates the domain as written first: `!` over `child_ids.name not in []`
+    is statically false (it finds nothing), although a partner without children would match
+    `not any(child_ids, name not in [])`."""
+    lonely = client.x("res.partner", "create", {"name": "No children"})
+    assert client.x("res.partner", "search", [("id", "=", lonely), "!", ("child_ids.name", "not in", [])]) == []
+    assert client.x("res.partner", "search", [("id", "=", lonely), ("child_ids.name", "in", [])]) == []
+    # the same tree, written without the shortcut, does select it
+    assert client.x("res.partner", "search", [("id", "=", lonely), ("child_ids", "not any",
+                                                                     [("name", "not in", [])])]) == [lonely]
+    client.x("res.partner", "unlink", [lonely])

@@ -53,3 +53,14 @@ def test_many2one_groups_follow_the_comodel_order(client: Client) -> None:
     backwards = client.x("res.partner", "read_group", [("is_company", "=", True)], [], ["country_id"],
                          orderby="country_id desc")
     assert [g["country_id"] for g in backwards] == [g["country_id"] for g in reversed(groups)]
+
+
+def test_a_field_grouped_and_aggregated_answers_the_aggregate(client: Client, model: str) -> None:
+    """Odoo 17 puts the aggregate of `x_n:sum` grouped by `x_n` under the group's own key, and
+    builds the group's `__domain` from that value, so the domain selects other rows."""
+    extra = client.x(model, "create", {"x_n": 2})
+    found = client.x(model, "read_group", [], ["x_n:sum"], ["x_n"], orderby="x_n")
+    assert [(g["x_n"], g["x_n_count"], g["__domain"]) for g in found] == [
+        (1, 1, [["x_n", "=", 1]]), (4, 2, [["x_n", "=", 4]]), (4, 1, [["x_n", "=", 4]])]
+    assert client.x(model, "search", found[1]["__domain"]) == client.x(model, "search", [("x_n", "=", 4)])
+    assert extra not in client.x(model, "search", found[1]["__domain"])
