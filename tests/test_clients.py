@@ -1,7 +1,8 @@
 """Cross-language client tests: the seed document's examples, run by real XML-RPC clients.
 
-Each script in tests/clients/ runs every example of the "External API" document
-(shared/seeds/000_067b9db63477e5f3.txt) in its language against the session's demo server
+Each script in tests/clients/ runs every example of the product's "External API" document (the
+Odoo external API guide: connection, search, read, create, custom models) in its language against
+the session's demo server
 and checks the shapes of the answers; it prints one JSON line per example and exits
 non-zero on the first mismatch.
 

@@ -1,6 +1,6 @@
 """Hand-written table of Odoo 17 domain semantics: operator × field type × NULL.
 
-Each row pins one behaviour of the reference (`odoo-external-api.md` §7 unless noted) on four
+Each row pins one behaviour of Odoo 17's domains (operators, NULL rules, text order) on four
 records, one of which has every field empty. Expected results are record labels.
 """
 from __future__ import annotations
@@ -54,7 +54,7 @@ CASES: list[tuple[list[Any], set[str]]] = [
     ([("x_name", "not in", [])], ALL),
     ([("x_name", "=?", False)], ALL),                    # =? with False is no condition
     ([("x_name", "=?", "beta")], {"r2"}),
-    ([("x_name", "<", "b")], {"r1"}),                    # bytewise text order (§8): 'É' > 'b'
+    ([("x_name", "<", "b")], {"r1"}),                    # bytewise text order (C collation): 'É' > 'b'
     # integer: NULL is not 0 in domains, although it reads as 0
     ([("x_int", "=", 0)], {"r2"}),
     ([("x_int", "=", False)], {"r3"}),

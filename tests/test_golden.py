@@ -148,6 +148,10 @@ def test_golden(server: Server, golden: dict[str, Any], fixture: str, index: int
             expected = answer
     except xmlrpc.client.Fault as fault:
         assert "fault" in answer, f"unexpected fault {fault.faultCode}: {fault.faultString[-300:]}"
+        # the same fault code, and the same last line (Odoo's exception text) where one was recorded
+        assert fault.faultCode == answer["fault"]
+        if answer.get("text"):
+            assert fault.faultString.strip().splitlines()[-1] == answer["text"]
         return
     if "fault" in answer:
         pytest.fail(f"Odoo refused this with fault {answer['fault']} ({answer.get('text')}), we answered {result}")

@@ -1,8 +1,8 @@
 """Every public ORM method over the wire, checked against what Odoo 17 answers.
 
-Reference: /work/shared/odoo-external-api.md, sections 1 (faults, marshaller), 3 (object
-service, argument binding) and 5 (ORM methods). Each test creates its own records (names carry a
-uuid) and never modifies base/demo records other tests rely on.
+Pins the object service's argument binding (ids first for record methods, keywords, context) and
+what each ORM method returns in Odoo 17, faults included. Each test creates its own records (names
+carry a uuid) and never modifies base/demo records other tests rely on.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def token() -> str:
 
 def partner(client: Client, name: str, **vals: Any) -> int:
     new_id = client.x("res.partner", "create", {"name": name, **vals})
-    assert isinstance(new_id, int)
+    assert type(new_id) is int
     return new_id
 
 

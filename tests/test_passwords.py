@@ -8,7 +8,7 @@ from passlib.context import CryptContext
 
 from odoorpc_server.security import CredentialCache, hash_password, verify_password
 
-# Odoo's own context (reference §9): a hash of ours must verify there, and theirs here
+# Odoo's own CryptContext (pbkdf2_sha512 + plaintext, 600 000 rounds): a hash of ours must verify there, and theirs here
 ODOO = CryptContext(["pbkdf2_sha512", "plaintext"], deprecated=["auto"], pbkdf2_sha512__rounds=600_000)
 
 

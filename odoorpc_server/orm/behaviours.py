@@ -404,7 +404,7 @@ class IrModelFields(BaseModel):
         if ttype == "one2many":
             target = reg[relation].fields.get(relation_field or "") if relation and relation in reg else None
             if target is None or target.type != "many2one":
-                raise UserError(f"Many2one {relation_field} on model {relation} does not exist!")
+                raise UserError(f"Many2one {relation_field or False} on model {relation} does not exist!")
         rel_table, col1, col2 = None, None, None
         if ttype == "many2many":
             rel_table, col1, col2 = self._relation_names(vals, model_name, relation or "")

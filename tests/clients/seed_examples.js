@@ -1,5 +1,5 @@
 // Runs every example of the "External API" seed document
-// (/work/shared/seeds/000_067b9db63477e5f3.txt) against a server from Node.js, with the npm
+// (the Odoo external API guide) against a server from Node.js, with the npm
 // `xmlrpc` client (the most used XML-RPC client on npm). The document has no JavaScript
 // variant, so each call is the Python/Ruby example written as a Node.js user would.
 //

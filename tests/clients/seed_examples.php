@@ -1,7 +1,7 @@
 <?php
 /**
  * Runs every PHP example of the "External API" seed document
- * (/work/shared/seeds/000_067b9db63477e5f3.txt) against a server, with PHP's xmlrpc
+ * (the Odoo external API guide) against a server, with PHP's xmlrpc
  * extension (Debian package php-xmlrpc) behind a Ripcord-compatible client
  * (php/ripcord_compat.php: Ripcord itself is not installable here).
  *

@@ -1,5 +1,5 @@
 # Runs every Ruby example of the "External API" seed document
-# (/work/shared/seeds/000_067b9db63477e5f3.txt) against a server, with Ruby's own
+# (the Odoo external API guide) against a server, with Ruby's own
 # XML-RPC client (the `xmlrpc` library: Debian package ruby-xmlrpc, or the gem).
 #
 # Settings come from the environment: ODOO_URL, ODOO_DB, ODOO_USER, ODOO_PASSWORD

@@ -1,5 +1,5 @@
 // Runs every Java example of the "External API" seed document
-// (/work/shared/seeds/000_067b9db63477e5f3.txt) against a server.
+// (the Odoo external API guide) against a server.
 //
 // The document uses Apache XML-RPC (org.apache.xmlrpc:xmlrpc-client 3.1.3), which this
 // machine cannot install (Maven Central is out of reach and Debian no longer packages it).
