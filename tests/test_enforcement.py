@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from odoorpc_server.orm import behaviours  # noqa: F401  (registers the model classes)
+from odoorpc_server.orm import api, behaviours  # noqa: F401  (behaviours registers the model classes)
 from odoorpc_server.orm.models import _CLASSES, FINAL_METHODS, BaseModel
 
 
@@ -20,12 +20,12 @@ def test_a_model_cannot_replace_a_checked_method(name: str) -> None:
 
 
 def test_every_generic_public_method_is_final() -> None:
-    assert BaseModel.PUBLIC <= FINAL_METHODS
+    assert set(api.exposed(BaseModel)) <= FINAL_METHODS
 
 
 def test_model_classes_only_add_methods() -> None:
     """Per-model classes exist and add methods of their own (hooks, extra RPC methods) only."""
     assert {"res.partner", "res.users", "res.company", "ir.model", "ir.model.fields"} <= set(_CLASSES)
     for cls in _CLASSES.values():
-        extra = cls.PUBLIC - BaseModel.PUBLIC
+        extra = set(api.exposed(cls)) - set(api.exposed(BaseModel))
         assert extra <= {"change_password", "make_key"}

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import AccessDenied, AccessError, UserError, ValidationError
+from odoorpc_server.orm import api
 from odoorpc_server.orm.access import has_group
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import MAGIC, SUPPORTED_TTYPES, TTYPES, default_label, magic_field_rows, to_datetime
@@ -98,10 +99,9 @@ def xmlid_res_id(env: Env, xmlid: str) -> int | None:
 
 @behaviour("res.users")
 class Users(BaseModel):
-    MODEL_METHODS = BaseModel.MODEL_METHODS | {"change_password"}
-    PUBLIC = BaseModel.PUBLIC | {"change_password"}
     SELF_WRITEABLE = SELF_WRITEABLE
 
+    @api.model()
     def change_password(self, old_passwd: Any, new_passwd: Any) -> bool:
         from odoorpc_server.security import stored_password, verify_password
 
@@ -182,8 +182,7 @@ class Users(BaseModel):
 class ApiKeyDescription(BaseModel):
     """The wizard through which a user creates an API key for themselves."""
 
-    PUBLIC = BaseModel.PUBLIC | {"make_key"}
-
+    @api.records()
     def make_key(self, ids: Any) -> dict[str, Any]:
         from odoorpc_server.security import generate_api_key
 

@@ -8,26 +8,22 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import AccessDenied, AccessError, ValidationError
+from odoorpc_server.orm import api
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import INT_MAX as INT32_MAX
 from odoorpc_server.orm.fields import INT_MIN as INT32_MIN
-from odoorpc_server.orm.models import BaseModel, normalize_ids
+from odoorpc_server.orm.models import BaseModel, model_class, normalize_ids
 from odoorpc_server.services.app import App
 
 MAX_TRIES = 5
 RETRY_CODES = frozenset({"40001", "40P01", "55P03"})  # serialization failure, deadlock, lock not available
-READ_ONLY = frozenset({"read", "search", "search_count", "search_read", "fields_get", "name_get", "name_search",
-                       "default_get", "exists", "check_access_rights", "check_access_rule", "get_metadata",
-                       "read_group"})
-
-
 def call(env: Env, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """Bind positional and keyword arguments the way Odoo's call_kw does."""
     recs: BaseModel = env[model]
     if not isinstance(method, str) or method.startswith("_") or method == "init":
         raise AccessError(f"Private methods (such as {method}) cannot be called remotely.")
-    fn = recs.public_method(method)
-    if method in recs.MODEL_METHODS:
+    fn, exposure = recs.public_method(method)
+    if not exposure.records:
         return fn(*args, **kwargs)
     if not args:
         raise IndexError("tuple index out of range")
@@ -59,7 +55,7 @@ def execute_kw(app: App, db: str, uid: Any, password: Any, model: str, method: s
 def _execute(app: App, db: str, uid: int, password: Any, model: str, method: str, args: list[Any],
              kwargs: dict[str, Any], context: dict[str, Any]) -> Any:
     try:
-        with app.env(db, uid, context, write=method not in READ_ONLY, password=password) as env:
+        with app.env(db, uid, context, write=not readonly(model, method), password=password) as env:
             return call(env, model, method, list(args), dict(kwargs))
     except sa.exc.IntegrityError as error:
         raise ValidationError(f"The operation cannot be completed: {driver_message(error)}") from None
@@ -68,6 +64,13 @@ def _execute(app: App, db: str, uid: int, password: Any, model: str, method: str
     except sa.exc.DBAPIError as error:
         # the driver's own error, without the statement and parameters SQLAlchemy adds
         raise error.orig from None  # type: ignore[misc]
+
+
+def readonly(model: str, method: str) -> bool:
+    """Whether the call only reads (a read-only transaction), from the method's declaration; a
+    call that will fail (unknown method) reads nothing either."""
+    found = api.exposure(model_class(model), method) if isinstance(model, str) else None
+    return found.readonly if found else True
 
 
 def driver_message(error: sa.exc.DBAPIError) -> str:

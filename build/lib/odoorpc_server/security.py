@@ -58,7 +58,7 @@ def generate_api_key(conn: Connection, sqlite: bool, uid: int, name: str, scope:
     key hashed. Returns (key id, key): the key is shown once and never stored."""
     key = secrets.token_hex(API_KEY_SIZE)
     hashed = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=API_KEY_ROUNDS).hash(key)
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S") if sqlite else now
     expires: Any = expiration
     if expiration is not None and sqlite:
@@ -72,7 +72,7 @@ def generate_api_key(conn: Connection, sqlite: bool, uid: int, name: str, scope:
 
 def live_keys(conn: Connection, sqlite: bool, uid: int, secret: str) -> list[Any]:
     """Unrevoked, unexpired keys of `uid` whose index matches the secret."""
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S") if sqlite else now
     return list(conn.execute(sa.select(APIKEYS.c.id, APIKEYS.c.key).where(
         APIKEYS.c.user_id == uid, APIKEYS.c.index == secret[:API_KEY_INDEX],

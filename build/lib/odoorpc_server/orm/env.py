@@ -29,7 +29,7 @@ class Env:
         self.context: dict[str, Any] = dict(context or {})
         self.su = su or uid == SUPERUSER_ID
         self.settings = settings
-        self._now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        self._now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
     def __getitem__(self, name: str) -> BaseModel:
         from odoorpc_server.orm.models import model_class

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import MissingError, UnknownField, UnknownMethod, ValidationError
-from odoorpc_server.orm import access, commands
+from odoorpc_server.orm import access, api, commands
 from odoorpc_server.orm.domains import name_search_domain, normalize_domain
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import MAGIC, X2MANY, Field, check_int32, to_column, to_read
@@ -106,16 +106,6 @@ class BaseModel:
             raise TypeError(f"{cls.__name__} may not override {', '.join(overridden)}: "
                             "access checks live there; implement a hook instead")
 
-    # methods that take no record ids (Odoo's @api.model)
-    MODEL_METHODS: ClassVar[frozenset[str]] = frozenset({
-        "create", "search", "search_count", "search_read", "fields_get", "name_search", "name_create",
-        "default_get", "check_access_rights", "read_group"})
-    PUBLIC: ClassVar[frozenset[str]] = frozenset({
-        "create", "read", "write", "unlink", "search", "search_count", "search_read", "fields_get", "name_get",
-        "name_search", "name_create", "default_get", "copy", "exists", "check_access_rights",
-        "check_access_rule", "get_metadata", "action_archive", "action_unarchive", "toggle_active", "read_group",
-        "export_data"})
-
     def __init__(self, env: Env, model: Model) -> None:
         self.env = env
         self.model = model
@@ -129,10 +119,12 @@ class BaseModel:
     def conn(self) -> sa.Connection:
         return self.env.conn
 
-    def public_method(self, name: str) -> Any:
-        if name not in self.PUBLIC:
+    def public_method(self, name: str) -> tuple[Any, api.Exposure]:
+        """The bound method a remote caller asked for, with its RPC contract."""
+        found = api.exposure(type(self), name)
+        if found is None:
             raise UnknownMethod(self.model.name, name)
-        return getattr(self, name)
+        return getattr(self, name), found
 
     def other(self, name: str) -> BaseModel:
         return self.env[name]
@@ -183,10 +175,12 @@ class BaseModel:
         return list(self.conn.execute(query).scalars())
 
     # -- search -------------------------------------------------------------------------------
+    @api.model(readonly=True)
     def search(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None) -> list[int]:
         self._check_access("read")
         return self._search_ids(domain, offset, limit, order)
 
+    @api.model(readonly=True)
     def search_count(self, domain: Any, limit: int | None = None) -> int:
         self._check_access("read")
         limit = check_bound(limit, "limit")
@@ -195,6 +189,7 @@ class BaseModel:
             query = query.limit(limit)
         return int(self.conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
 
+    @api.model(readonly=True)
     def search_read(self, domain: Any = None, fields: Any = None, offset: int = 0, limit: int | None = None,
                     order: str | None = None, **read_kwargs: Any) -> list[dict[str, Any]]:
         self._check_access("read")
@@ -207,6 +202,7 @@ class BaseModel:
         # the search already applied the read rules: no second check of the same records
         return self._read(ids, names if "id" in names else ["id", *names], read_kwargs.get("load", "_classic_read"))
 
+    @api.records(readonly=True)
     def exists(self, ids: Any) -> list[int]:
         return self._existing(normalize_ids(ids))
 
@@ -228,6 +224,7 @@ class BaseModel:
     def _readable(self, fld: Field) -> bool:
         return not fld.secret and access.readable_field(self.env, fld)
 
+    @api.records(readonly=True)
     def read(self, ids: Any, fields: Any = None, load: str | None = "_classic_read") -> list[dict[str, Any]]:
         ids = normalize_ids(ids)
         self._check_access("read")
@@ -385,6 +382,7 @@ class BaseModel:
             out[i] = text.replace(" ()", "")
         return out
 
+    @api.records(readonly=True)
     def name_get(self, ids: Any) -> list[list[Any]]:
         self._check_access("read")
         ids = self._existing(normalize_ids(ids))
@@ -393,6 +391,7 @@ class BaseModel:
         return [[i, names.get(i, False)] for i in ids]
 
     # -- create -------------------------------------------------------------------------------
+    @api.model()
     def create(self, vals_list: Any) -> Any:
         self._check_access("create")
         single = isinstance(vals_list, dict)
@@ -501,6 +500,7 @@ class BaseModel:
             access.invalidate(self.env)
 
     # -- write --------------------------------------------------------------------------------
+    @api.records()
     def write(self, ids: Any, vals: Any) -> bool:
         ids = normalize_ids(ids)
         if not isinstance(vals, dict):
@@ -539,6 +539,7 @@ class BaseModel:
         return vals
 
     # -- unlink -------------------------------------------------------------------------------
+    @api.records()
     def unlink(self, ids: Any) -> bool:
         self._check_access("unlink")
         ids = self._existing(normalize_ids(ids))
@@ -591,6 +592,7 @@ class BaseModel:
         """Hook: after the rows are gone."""
 
     # -- other public methods -----------------------------------------------------------------
+    @api.model(readonly=True)
     def fields_get(self, allfields: Any = None, attributes: Any = None) -> dict[str, Any]:
         out: dict[str, Any] = {}
         wanted = set(allfields) if allfields else None
@@ -603,6 +605,7 @@ class BaseModel:
             out[name] = desc
         return out
 
+    @api.model(readonly=True)
     def name_search(self, name: Any = "", args: Any = None, operator: str = "ilike",
                     limit: int | None = 100) -> list[list[Any]]:
         self._check_access("read")
@@ -614,6 +617,7 @@ class BaseModel:
         names = self._display_names(ids)
         return [[i, names.get(i, False)] for i in ids]
 
+    @api.model()
     def name_create(self, name: Any) -> Any:
         vals = self._name_create_vals(name)
         if vals is None:
@@ -625,6 +629,7 @@ class BaseModel:
         """Hook: the values name_create creates a record from (None: the model has no name)."""
         return {self.model.rec_name: name} if self.model.rec_name else None
 
+    @api.model(readonly=True)
     def default_get(self, fields_list: Any) -> dict[str, Any]:
         names = self._field_names(fields_list or [])
         out: dict[str, Any] = {}
@@ -642,6 +647,7 @@ class BaseModel:
             out[name] = value
         return out
 
+    @api.records()
     def copy(self, ids: Any, default: Any = None) -> int:
         """A read of the record and a create of its copy: both rights are needed, and the copied
         values go through every check of `create` (field groups, create rules)."""
@@ -683,9 +689,11 @@ class BaseModel:
         """Hook: what a copy changes in the copied values (" (copy)" names and the like)."""
         return vals
 
+    @api.model(readonly=True)
     def check_access_rights(self, operation: Any, raise_exception: bool = True) -> bool:
         return access.check_model(self.env, self.model, operation, raise_exception)
 
+    @api.records(readonly=True)
     def check_access_rule(self, ids: Any, operation: Any) -> None:
         if operation not in ACCESS_MODES:
             raise ValueError(f"Invalid access mode: {operation!r}")
@@ -695,6 +703,7 @@ class BaseModel:
         self._check_rules(self._existing(ids), operation)
         return None
 
+    @api.records(readonly=True)
     def get_metadata(self, ids: Any) -> list[dict[str, Any]]:
         self._check_access("read")
         ids = self._existing(normalize_ids(ids))
@@ -723,6 +732,7 @@ class BaseModel:
             raise ValueError(f"No 'active' field on model {self.model.name}")
         return active
 
+    @api.records()
     def toggle_active(self, ids: Any) -> None:
         active = self._active()
         ids = self._existing(normalize_ids(ids))
@@ -735,12 +745,14 @@ class BaseModel:
             self.write(off, {active: True})
         return None
 
+    @api.records()
     def action_archive(self, ids: Any) -> None:
         active = self._active()
         ids = self._existing(normalize_ids(ids))
         self.write(ids, {active: False})
         return None
 
+    @api.records()
     def action_unarchive(self, ids: Any) -> None:
         active = self._active()
         ids = self._existing(normalize_ids(ids))
@@ -748,6 +760,7 @@ class BaseModel:
         return None
 
     # -- export -------------------------------------------------------------------------------
+    @api.records(readonly=True)
     def export_data(self, ids: Any, fields_to_export: Any) -> dict[str, Any]:
         """Odoo's export: one row per record, `/`-separated paths through relations, x2many paths
         spread over extra rows; `.id` is the database id, `id` the external id."""
@@ -840,6 +853,7 @@ class BaseModel:
                 found[rid] = f"__export__.{name}"
         return found
 
+    @api.model(readonly=True)
     def read_group(self, domain: Any, fields: Any, groupby: Any, offset: int = 0, limit: int | None = None,
                    orderby: Any = False, lazy: bool = True) -> list[dict[str, Any]]:
         from odoorpc_server.orm.read_group import read_group

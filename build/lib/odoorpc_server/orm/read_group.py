@@ -150,7 +150,7 @@ def utc(local: dt.datetime, zone: ZoneInfo | None) -> dt.datetime:
     """A local period bound back in UTC, as ranges and domains speak UTC."""
     if zone is None:
         return local
-    return local.replace(tzinfo=zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=zone).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def label(granularity: str, start: dt.datetime) -> str:
@@ -284,7 +284,7 @@ def _format(rec: BaseModel, rows: list[Any], specs: list[GroupSpec], aggregates:
     for row in rows:
         group: dict[str, Any] = {}
         ranges: dict[str, Any] = {}
-        leaves: list[Any] = []
+        leaves: list[Any] = []  # a domain per group, or the key whose value makes its condition
         for i, g in enumerate(specs):
             value = row[i]
             fname = g.field.name
@@ -311,11 +311,11 @@ def _format(rec: BaseModel, rows: list[Any], specs: list[GroupSpec], aggregates:
                 leaves.append(["&", (fname, ">=", lo), (fname, "<", hi)])
             elif g.field.type == "many2one":
                 group[g.spec] = [value, names.get(g.field.relation or "", {}).get(value, False)] if value else False
-                leaves.append([(fname, "=", value or False)])
+                leaves.append(g.spec)
             else:
                 read = g.field.type != "boolean" and value is None
                 group[g.spec] = False if read else (bool(value) if g.field.type == "boolean" else value)
-                leaves.append([(fname, "=", group[g.spec])])
+                leaves.append(g.spec)
         group[count_key] = row.n
         for j, (name, func, fld) in enumerate(aggregates):
             value = row[len(specs) + 1 + j]
@@ -326,6 +326,9 @@ def _format(rec: BaseModel, rows: list[Any], specs: list[GroupSpec], aggregates:
             elif value is not None and fld.type in ("float", "monetary") and func in ("sum", "min", "max"):
                 value = float(value)
             group[name] = False if value is None else value
+        # a group's condition comes from the value under its key, which an aggregate of the same
+        # field replaces (`color:sum` grouped by `color`): Odoo then builds the domain from the sum
+        leaves = [leaf if isinstance(leaf, list) else [(leaf, "=", _domain_value(group[leaf]))] for leaf in leaves]
         if lazy and len(all_groupby) > 1:
             group["__context"] = {"group_by": all_groupby[1:]}
         if any(g.temporal for g in specs):
@@ -336,3 +339,8 @@ def _format(rec: BaseModel, rows: list[Any], specs: list[GroupSpec], aggregates:
         group["__domain"] = full
         out.append(group)
     return out
+
+
+def _domain_value(value: Any) -> Any:
+    """A group value as a domain operand: a many2one group `[id, name]` is its id."""
+    return value[0] if isinstance(value, list) and value else value

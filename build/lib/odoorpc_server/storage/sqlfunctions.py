@@ -32,7 +32,7 @@ def period_start(granularity: str, value: Any, tz: str | None = None) -> Any:
         return truncate(granularity, dt.datetime.fromisoformat(text[:10])).date().isoformat()
     moment = dt.datetime.fromisoformat(text[:19])
     if tz:
-        moment = moment.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+        moment = moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
     return truncate(granularity, moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
