@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+import odoorpc_server.models  # noqa: F401  (registers the per-model classes)
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
 from odoorpc_server.orm.registry import Registry
 from odoorpc_server.security import APIKEYS, generate_api_key

@@ -40,7 +40,7 @@ def make_registry() -> Registry:
         field("display_name", "char", store=False),
     ]}
     reg.models["x_t"] = Model(name="x_t", id=1, description="T", order="id", state="manual", rec_name="x_name",
-                              parent_name="x_parent_id", display=None, name_search=["x_name"], fields=fields)
+                              parent_name="x_parent_id", fields=fields)
     reg._build_table(reg.models["x_t"])
     return reg
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from odoorpc_server.orm import api, behaviours  # noqa: F401  (behaviours registers the model classes)
-from odoorpc_server.orm.models import _CLASSES, FINAL_METHODS, BaseModel
+import odoorpc_server.models  # noqa: F401  (registers the model classes)
+from odoorpc_server.orm import api, classes
+from odoorpc_server.orm.models import FINAL_METHODS, BaseModel
 
 
 @pytest.mark.parametrize("name", sorted(FINAL_METHODS))
@@ -25,7 +26,7 @@ def test_every_generic_public_method_is_final() -> None:
 
 def test_model_classes_only_add_methods() -> None:
     """Per-model classes exist and add methods of their own (hooks, extra RPC methods) only."""
-    assert {"res.partner", "res.users", "res.company", "ir.model", "ir.model.fields"} <= set(_CLASSES)
-    for cls in _CLASSES.values():
+    assert {"res.partner", "res.users", "res.company", "ir.model", "ir.model.fields"} <= set(classes.registered())
+    for cls in classes.registered().values():
         extra = set(api.exposed(cls)) - set(api.exposed(BaseModel))
         assert extra <= {"change_password", "make_key"}

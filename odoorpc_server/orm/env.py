@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Connection
 
 from odoorpc_server.exceptions import UnknownModel
+from odoorpc_server.orm import classes
 from odoorpc_server.orm.registry import Registry, bump
 from odoorpc_server.orm.where import Compiler
 
@@ -32,11 +33,10 @@ class Env:
         self._now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
     def __getitem__(self, name: str) -> BaseModel:
-        from odoorpc_server.orm.models import model_class
-
         if not isinstance(name, str) or name not in self.registry:
             raise UnknownModel(name)
-        return model_class(name)(self, self.registry[name])
+        cls: type[BaseModel] = classes.lookup(name)
+        return cls(self, self.registry[name])
 
     def __contains__(self, name: object) -> bool:
         return name in self.registry

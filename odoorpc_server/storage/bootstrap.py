@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+import odoorpc_server.models  # noqa: F401  (the model classes the base data is created with)
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
 from odoorpc_server.orm.fields import TTYPES, magic_field_rows
 from odoorpc_server.orm.registry import Registry
@@ -60,7 +61,7 @@ def install_models(conn: Connection, now: Any) -> None:
     spec = read_json("models.json")["models"]
     timezones = sorted(zoneinfo.available_timezones())
     model_t = sa.table("ir_model", *(sa.column(c) for c in (
-        "id", "model", "name", "order", "state", "rec_name", "parent_name", "display", "name_search",
+        "id", "model", "name", "order", "state", "rec_name", "parent_name",
         "create_uid", "write_uid", "create_date", "write_date")))
     field_cols = ("name", "model", "model_id", "field_description", "help", "ttype", "relation", "relation_field",
                   "relation_table", "column1", "column2", "selection", "required", "readonly", "index", "store",
@@ -70,8 +71,8 @@ def install_models(conn: Connection, now: Any) -> None:
     for name, model in spec.items():
         mid = conn.execute(sa.insert(model_t).values(
             model=name, name=model["description"], order=model.get("order", "id"), state="base",
-            rec_name=model.get("rec_name"), parent_name=model.get("parent_name"), display=model.get("display"),
-            name_search=model.get("name_search"), **_stamp(now)).returning(model_t.c.id)).scalar_one()
+            rec_name=model.get("rec_name"), parent_name=model.get("parent_name"),
+            **_stamp(now)).returning(model_t.c.id)).scalar_one()
         rows = magic_field_rows(name, mid, "base")
         for fname, f in model["fields"].items():
             selection = f.get("selection")

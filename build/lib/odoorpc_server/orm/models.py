@@ -1,18 +1,18 @@
 """ORM methods callable over RPC, generic over every model of the registry.
 
-Models are data (registry rows); the few models with behaviour of their own (partners,
-users, the model and field metadata) subclass `BaseModel` in `odoorpc_server.orm.behaviours`.
+Models are data (registry rows); the models with behaviour of their own (contacts, users, the
+model and field metadata, ...) subclass `BaseModel` in the `odoorpc_server.models` package, one
+module per Odoo model, and only implement hooks.
 """
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import MissingError, UnknownField, UnknownMethod, ValidationError
-from odoorpc_server.orm import access, api, commands
+from odoorpc_server.orm import access, api, classes, commands, export
 from odoorpc_server.orm.domains import name_search_domain, normalize_domain
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import MAGIC, X2MANY, Field, check_int32, to_column, to_read
@@ -21,8 +21,6 @@ from odoorpc_server.orm.registry import Model
 from odoorpc_server.orm.where import name_fields
 
 LOG_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
-SECURITY_MODELS = frozenset({"ir.model.access", "ir.rule", "res.groups"})
-SECURITY_USER_FIELDS = frozenset({"groups_id", "company_id", "company_ids", "active", "login", "partner_id"})
 ACCESS_MODES = ("read", "write", "create", "unlink")
 
 
@@ -85,6 +83,7 @@ FINAL_METHODS = frozenset({
     "toggle_active", "_create_one", "_write_checked", "_check_access", "_check_rules", "_check_exist",
     "_split_vals", "_search_ids", "_field_names", "_read", "public_method",
 })
+@classes.register(classes.GENERIC)
 class BaseModel:
     """Generic ORM methods; `env` and `model` say on what and for whom they run.
 
@@ -98,6 +97,10 @@ class BaseModel:
     # fields a user may write on their own record without the right to write the model (Odoo's
     # SELF_WRITEABLE_FIELDS of res.users)
     SELF_WRITEABLE: ClassVar[frozenset[str]] = frozenset()
+    # changes that alter security decisions (True: any change), so cached decisions are dropped
+    SECURITY_FIELDS: ClassVar[frozenset[str] | bool] = False
+    # the fields a name search looks in (Odoo's _rec_names_search); the rec_name by default
+    NAME_SEARCH: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -282,10 +285,8 @@ class BaseModel:
             return self._x2many_values(f, ids)
         if f.related:
             return self._related_values(f, ids, m2o_names)
-        compute = COMPUTED_READ.get(f.compute or "")
-        if compute:
-            return compute(self, ids)
-        return {}
+        compute = getattr(self, f"_compute_{f.compute}", None) if f.compute else None
+        return compute(ids) if compute else {}
 
     def _x2many_values(self, f: Field, ids: list[int]) -> dict[int, list[int]]:
         comodel = self.env.registry.comodel(f)
@@ -319,68 +320,16 @@ class BaseModel:
         return {i: (sub[v[head]][rest] if v[head] in sub else empty) for i, v in base.items()}
 
     def _display_names(self, ids: list[int]) -> dict[int, Any]:
-        """display_name per id: the model's display template, else its rec_name, else 'model,id'."""
+        """display_name per id (hook): the rec_name's value, else 'model,id'. Models with a
+        display name of their own (contacts, states, tags) override this."""
         ids = [i for i in ids if i]
         if not ids:
             return {}
-        spec = self.model.display
-        if spec and spec.startswith("hierarchy:"):
-            _, sep, fname = spec.split(":", 2)
-            return self._path_names(ids, sep, fname)
-        if spec and "{" in spec:
-            return self._format_names(ids, spec)
-        fname = spec or self.model.rec_name or ""
+        fname = self.model.rec_name or ""
         if not fname:
             return {i: f"{self.model.name},{i}" for i in self._existing(ids)}
         rows = self._fetch_values(ids, [fname], True)
         return {i: (r[fname] if r[fname] not in (None, "") else False) for i, r in rows.items()}
-
-    def _path_names(self, ids: list[int], sep: str, fname: str) -> dict[int, Any]:
-        """Names joined along the parent chain ("Parent / Child"), one query per tree level."""
-        parent = self.model.parent_name or "parent_id"
-        known: dict[int, dict[str, Any]] = {}
-        todo = set(ids)
-        while todo:
-            known.update(self._fetch_values(sorted(todo), [fname, parent], False))
-            todo = {r[parent] for r in known.values() if r[parent] and r[parent] not in known}
-        out: dict[int, Any] = {}
-        for i in ids:
-            if i not in known:
-                continue
-            parts: list[str] = []
-            seen: set[int] = set()
-            cur = i
-            while cur and cur in known and cur not in seen:
-                seen.add(cur)
-                parts.insert(0, known[cur][fname] or "")
-                cur = known[cur][parent]
-            out[i] = sep.join(parts)
-        return out
-
-    def _format_names(self, ids: list[int], template: str) -> dict[int, Any]:
-        import string
-
-        paths = [p for _, p, _, _ in string.Formatter().parse(template) if p]
-        heads = sorted({p.split(".")[0] for p in paths})
-        rows = self._fetch_values(ids, heads, False)
-        resolved: dict[str, dict[int, Any]] = {}
-        for p in paths:
-            head, _, rest = p.partition(".")
-            if rest:
-                link = self.model.fields[head]
-                targets = sorted({r[head] for r in rows.values() if r[head]})
-                sub = self.comodel(link)._fetch_values(targets, [rest], False)
-                resolved[p] = {i: (sub[r[head]][rest] if r[head] in sub else "") for i, r in rows.items()}
-            else:
-                resolved[p] = {i: r[head] for i, r in rows.items()}
-        out = {}
-        for i in rows:
-            vals = {p: (resolved[p][i] or "") for p in paths}
-            text = template
-            for p, v in vals.items():
-                text = text.replace("{" + p + "}", str(v))
-            out[i] = text.replace(" ()", "")
-        return out
 
     @api.records(readonly=True)
     def name_get(self, ids: Any) -> list[list[Any]]:
@@ -486,7 +435,8 @@ class BaseModel:
 
     def _apply_inverses(self, ids: list[int], inverses: dict[str, Any]) -> None:
         for name, value in inverses.items():
-            inverse = COMPUTED_INVERSE.get(self.model.fields[name].compute or "")
+            compute = self.model.fields[name].compute
+            inverse = getattr(self, f"_inverse_{compute}", None) if compute else None
             if inverse:
                 self.write(ids, inverse(value))
 
@@ -495,8 +445,8 @@ class BaseModel:
 
     def _security_changed(self, names: set[str] | None = None) -> None:
         """Access rights, rules, groups or a user's groups/companies changed: drop cached decisions."""
-        if self.model.name in SECURITY_MODELS or (
-                self.model.name == "res.users" and (names is None or names & SECURITY_USER_FIELDS)):
+        fields = self.SECURITY_FIELDS
+        if fields is True or (fields and (names is None or names & fields)):
             access.invalidate(self.env)
 
     # -- write --------------------------------------------------------------------------------
@@ -769,89 +719,10 @@ class BaseModel:
         if not isinstance(fields_to_export, (list, tuple)) or not all(isinstance(p, str) for p in fields_to_export):
             raise ValueError(f"Invalid fields to export {fields_to_export!r}")
         paths = [p.replace(":id", "/id").split("/") for p in fields_to_export]
-        self._check_export_paths(paths)
+        export.check_paths(self, paths)
         ids = self._existing(ids)
         self._check_rules(ids, "read")
-        return {"datas": self._export_rows(ids, paths)}
-
-    def _check_export_paths(self, paths: list[list[str]]) -> None:
-        """Every name of every path is a field the user may read, before any record is looked at."""
-        for path in paths:
-            model: BaseModel = self
-            for depth, name in enumerate(path):
-                if name in ("id", ".id") and depth == len(path) - 1:
-                    break
-                fld = model.model.fields[model._field_names([name])[0]]
-                if depth < len(path) - 1:
-                    if not fld.relational:
-                        raise UnknownField(model.model.name, path[depth + 1])
-                    model = model.comodel(fld)
-
-    def _export_rows(self, ids: list[int], paths: list[list[str]]) -> list[list[Any]]:
-        heads = sorted({p[0] for p in paths if p and p[0] not in ("id", ".id")})
-        names = self._field_names(heads) if heads else []
-        values = self._fetch_values(ids, names, True) if names else {i: {} for i in ids}
-        xmlids = self._export_xmlids(ids) if any(p and p[0] == "id" for p in paths) else {}
-        lines: list[list[Any]] = []
-        for rid in ids:
-            current: list[Any] = [""] * len(paths)
-            lines.append(current)
-            done: set[str] = set()
-            for i, path in enumerate(paths):
-                if not path or path[0] in done:
-                    continue
-                head = path[0]
-                if head == ".id":
-                    current[i] = str(rid)
-                    continue
-                if head == "id":
-                    current[i] = xmlids.get(rid, "")
-                    continue
-                fld = self.model.fields[head]
-                value = values[rid][head]
-                if fld.relational and len(path) > 1:
-                    done.add(head)
-                    targets = value[:1] if fld.type == "many2one" and value else value if value else []
-                    sub = [(p[1:] if p and p[0] == head else []) for p in paths]
-                    comodel = self.comodel(fld)
-                    comodel._check_access("read")
-                    comodel._check_rules(targets, "read")
-                    rows = comodel._export_rows(targets, sub) if targets else []
-                    for j, val in enumerate(rows[0] if rows else []):
-                        if val or isinstance(val, (int, float)):
-                            current[j] = val
-                    lines += rows[1:]
-                    continue
-                current[i] = self._export_value(fld, value)
-        return lines
-
-    def _export_value(self, fld: Field, value: Any) -> Any:
-        if fld.type in ("integer", "float", "monetary"):
-            return value
-        if fld.type == "many2one":
-            return value[1] if value else ""
-        if fld.type in X2MANY:
-            names = self.comodel(fld)._display_names(list(value)) if value else {}
-            return ",".join(str(names.get(i) or "") for i in value)
-        if fld.type == "selection" and value:
-            return dict(fld.selection or []).get(value, value)
-        return value if value else ""
-
-    def _export_xmlids(self, ids: list[int]) -> dict[int, str]:
-        """External ids of the records, made (`__export__.<table>_<id>_<hex>`) where missing, as
-        Odoo's export makes them so that the file can be imported back."""
-        data = sa.table("ir_model_data", *(sa.column(c) for c in ("module", "name", "model", "res_id", "noupdate")))
-        found: dict[int, str] = {}
-        for row in self.conn.execute(sa.select(data.c.res_id, data.c.module, data.c.name).where(
-                data.c.model == self.model.name, data.c.res_id.in_(ids)).order_by(sa.text("id"))):
-            found.setdefault(row.res_id, f"{row.module}.{row.name}")
-        for rid in ids:
-            if rid not in found:
-                name = f"{self.model.table_name}_{rid}_{uuid.uuid4().hex[:8]}"
-                self.conn.execute(sa.insert(data).values(module="__export__", name=name, model=self.model.name,
-                                                         res_id=rid, noupdate=False))
-                found[rid] = f"__export__.{name}"
-        return found
+        return {"datas": export.rows(self, ids, paths)}
 
     @api.model(readonly=True)
     def read_group(self, domain: Any, fields: Any, groupby: Any, offset: int = 0, limit: int | None = None,
@@ -862,34 +733,10 @@ class BaseModel:
         return read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)
 
 
-def _company_type(rec: BaseModel, ids: list[int]) -> dict[int, Any]:
-    rows = rec._fetch_values(ids, ["is_company"], False)
-    return {i: "company" if r["is_company"] else "person" for i, r in rows.items()}
-
-
-def _rule_global(rec: BaseModel, ids: list[int]) -> dict[int, Any]:
-    grouped = set(rec.conn.execute(sa.text("SELECT rule_group_id FROM rule_group_rel")).scalars())
-    return {i: i not in grouped for i in ids}
-
-
-# values of non-stored computed fields, and how writing them changes stored fields
-COMPUTED_READ: dict[str, Any] = {"company_type": _company_type, "rule_global": _rule_global}
-COMPUTED_INVERSE: dict[str, Any] = {"company_type": lambda value: {"is_company": value == "company"}}
-
-_CLASSES: dict[str, type[BaseModel]] = {}
-
-
-def behaviour(name: str) -> Any:
-    def register(cls: type[BaseModel]) -> type[BaseModel]:
-        _CLASSES[name] = cls
-        return cls
-    return register
-
-
 def model_class(name: str) -> type[BaseModel]:
-    from odoorpc_server.orm import behaviours  # noqa: F401  (registers the behaviour classes)
+    """The class holding the behaviour of model `name` (registered by `odoorpc_server.models`)."""
+    cls: type[BaseModel] = classes.lookup(name)
+    return cls
 
-    return _CLASSES.get(name, BaseModel)
 
-
-__all__ = ["BaseModel", "behaviour", "model_class", "normalize_ids"]
+__all__ = ["BaseModel", "model_class", "normalize_ids"]

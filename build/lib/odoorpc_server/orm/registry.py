@@ -32,8 +32,6 @@ class Model:
     state: str
     rec_name: str | None
     parent_name: str | None
-    display: str | None
-    name_search: list[str]
     fields: dict[str, Field]
     # secret fields clients may not even name (API-key hashes and indexes): storage only
     hidden: dict[str, Field] = field(default_factory=dict)
@@ -148,8 +146,7 @@ class Registry:
             rec_name = row.rec_name or ("name" if "name" in fields else "x_name" if "x_name" in fields else None)
             model = Model(
                 name=row.model, id=row.id, description=row.name, order=row.order or "id", state=row.state,
-                rec_name=rec_name, parent_name=row.parent_name or None, display=row.display or None,
-                name_search=(row.name_search.split(",") if row.name_search else ([rec_name] if rec_name else [])),
+                rec_name=rec_name, parent_name=row.parent_name or None,
                 fields=fields, hidden=hidden, fingerprint=fingerprint,
                 parent_store=bool(getattr(row, "parent_store", False)),
             )

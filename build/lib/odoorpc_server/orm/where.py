@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement, Select
 
 from odoorpc_server.exceptions import ValidationError
-from odoorpc_server.orm import access
+from odoorpc_server.orm import access, classes
 from odoorpc_server.orm.domains import (
     NEGATION,
     NEGATIVE,
@@ -317,8 +317,8 @@ class Compiler:
             domain = name_search_domain(name_fields(model), right, op, always=True)
         elif fld.related:
             domain = [(fld.related, op, right)]
-        elif fld.compute in COMPUTED_SEARCH:
-            domain = COMPUTED_SEARCH[fld.compute](op, right)
+        elif fld.compute and hasattr(classes.lookup(model.name), f"_search_{fld.compute}"):
+            domain = getattr(classes.lookup(model.name), f"_search_{fld.compute}")(op, right)
         else:
             return sa.true()  # Odoo ignores leaves on fields it cannot search
         return self.sql(model, table, bind(model, parse(domain), self.env.registry))
@@ -467,11 +467,5 @@ def record_ids(values: Any) -> list[Any]:
 
 def name_fields(model: Model) -> list[str]:
     """The fields a name search on `model` looks in (Odoo's _rec_names_search, else _rec_name)."""
-    return [f for f in model.name_search if f in model.fields]
-
-
-# search implementations of non-stored computed fields, by compute name
-COMPUTED_SEARCH: dict[str, Callable[[str, Any], list[Any]]] = {
-    "company_type": lambda op, value: [("is_company", op if op in ("=", "!=") else "=",
-                                        value == "company" if isinstance(value, str) else value)],
-}
+    declared = classes.lookup(model.name).NAME_SEARCH or ((model.rec_name,) if model.rec_name else ())
+    return [f for f in declared if f in model.fields]

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+import odoorpc_server.models  # noqa: F401  (registers the per-model classes)
 from odoorpc_server.exceptions import AccessDenied
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.registry import RegistryCache
