@@ -1,0 +1,109 @@
+"""The one call path: every protocol turns a request into a `Call` and hands it to `run`, which
+binds it to the model's method, runs it in one transaction (read-only for read-only methods),
+retries it on serialization failures as Odoo does, and maps database errors to Odoo's."""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from odoorpc_server.exceptions import AccessDenied, AccessError, ValidationError
+from odoorpc_server.orm import api
+from odoorpc_server.orm.env import Env
+from odoorpc_server.orm.fields import INT_MAX, INT_MIN
+from odoorpc_server.orm.models import model_class, normalize_ids
+from odoorpc_server.services.app import App
+
+MAX_TRIES = 5
+RETRY_CODES = frozenset({"40001", "40P01", "55P03"})  # serialization failure, deadlock, lock not available
+
+
+@dataclass(frozen=True)
+class Call:
+    """A protocol-neutral model method call.
+
+    `ids` given apart (JSON-2) are the records; when None, a record method takes them from the
+    first positional argument, as XML-RPC and JSON-RPC pass them.
+    """
+
+    database: str
+    uid: int
+    secret: Any
+    model: str
+    method: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+    ids: list[int] | None = None
+    protocol: str = "xmlrpc"
+
+
+def make_call(database: Any, uid: Any, secret: Any, model: Any, method: Any, args: Any = None, kwargs: Any = None,
+              protocol: str = "xmlrpc") -> Call:
+    """A Call from an `execute_kw`-shaped request: `context` travels in the keyword arguments."""
+    kwargs = dict(kwargs or {})
+    context = kwargs.pop("context", None) or {}
+    if not isinstance(context, dict):
+        raise ValueError(f"context must be a dictionary, not {type(context).__name__}")
+    uid = int(uid)
+    if not INT_MIN <= uid <= INT_MAX:  # no user has such an id; both backends answer alike
+        raise AccessDenied()
+    return Call(database, uid, secret, model, method, tuple(args or ()), kwargs, context, protocol=protocol)
+
+
+def run(app: App, call: Call) -> Any:
+    for attempt in range(1, MAX_TRIES + 1):
+        try:
+            return _transaction(app, call)
+        except sa.exc.OperationalError as error:
+            # concurrent updates on PostgreSQL: the whole call is retried, as Odoo retries it
+            code = getattr(error.orig, "sqlstate", None)
+            if code not in RETRY_CODES or attempt == MAX_TRIES:
+                raise error.orig from None  # type: ignore[misc]
+            time.sleep(random.uniform(0.0, 0.05 * 2**attempt))
+    raise AssertionError("unreachable")
+
+
+def _transaction(app: App, call: Call) -> Any:
+    try:
+        with app.env(call.database, call.uid, call.context, write=not readonly(call),
+                     password=call.secret) as env:
+            return invoke(env, call)
+    except sa.exc.IntegrityError as error:
+        raise ValidationError(f"The operation cannot be completed: {driver_message(error)}") from None
+    except sa.exc.OperationalError:
+        raise
+    except sa.exc.DBAPIError as error:
+        # the driver's own error, without the statement and parameters SQLAlchemy adds
+        raise error.orig from None  # type: ignore[misc]
+
+
+def invoke(env: Env, call: Call) -> Any:
+    """Bind the call to the model's method the way Odoo's call_kw does."""
+    records = env[call.model]
+    method = call.method
+    if not isinstance(method, str) or method.startswith("_") or method == "init":
+        raise AccessError(f"Private methods (such as {method}) cannot be called remotely.")
+    fn, exposure = records.public_method(method)
+    args = list(call.args)
+    if not exposure.records:
+        return fn(*args, **call.kwargs)
+    if call.ids is not None:
+        return fn(normalize_ids(call.ids), *args, **call.kwargs)
+    if not args:
+        raise IndexError("tuple index out of range")
+    return fn(normalize_ids(args[0]), *args[1:], **call.kwargs)
+
+
+def readonly(call: Call) -> bool:
+    """Whether the call only reads (a read-only transaction), from the method's declaration; a
+    call that will fail (unknown method) reads nothing either."""
+    found = api.exposure(model_class(call.model), call.method) if isinstance(call.model, str) else None
+    return found.readonly if found else True
+
+
+def driver_message(error: sa.exc.DBAPIError) -> str:
+    return str(error.orig).strip().splitlines()[0] if error.orig else "database error"
