@@ -71,7 +71,12 @@ def serve(args: argparse.Namespace) -> int:
                         public_url=url, login_cooldown_after=args.login_cooldown_after,
                         login_cooldown_duration=args.login_cooldown_duration)
     backend = Backend(args.data_dir, args.db_url)
-    created = bootstrap.initialise(backend, args.database, settings, demo=args.demo)
+    try:
+        created = bootstrap.initialise(backend, args.database, settings, demo=args.demo)
+    except bootstrap.ForeignDatabase as error:
+        print(f"odoorpc-server: {error}", file=sys.stderr)
+        return 1
+    bootstrap.upgrade_all(backend)
     backend.dispose()
     where = args.db_url or f"SQLite files in {args.data_dir}"
     state = "created" if created else "existing"
