@@ -78,3 +78,12 @@ class App:
             raise
         self.cooldown.succeeded(db, address)
         return int(row.id)
+
+    def check_super(self, password: Any) -> None:
+        """The db service's master password (Odoo's check_super): Access Denied unless it
+        matches the configured hash; a verified one is cached like any credential."""
+        stored = self.settings.master_password_hash
+        if not password or not isinstance(password, str) or not stored:
+            raise AccessDenied()
+        if not self.credentials.check("", ("master",), password, stored):
+            raise AccessDenied()
