@@ -13,6 +13,8 @@ from odoorpc_server.settings import Settings
 from odoorpc_server.storage import bootstrap
 from odoorpc_server.storage.database import Backend
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="odoorpc-server", description="A server answering Odoo's external API.")
@@ -33,8 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "generated and printed at the first start)")
     serve.add_argument("--public-url", default=None, help="URL announced by /start (demo mode)")
     serve.add_argument("--login-cooldown-after", type=int, default=5,
-                       help="failed logins from one address before logins are refused for a while (0: off)")
+                       help="failed logins of one login, or from one address, before new credentials are "
+                            "refused for a while (0: off)")
     serve.add_argument("--login-cooldown-duration", type=float, default=60.0, help="seconds of that refusal")
+    serve.add_argument("--log-level", default="warning", choices=LOG_LEVELS,
+                       help="level of the server's own log lines (each carries the process id)")
 
     password = sub.add_parser("password", help="set a user's password")
     _database_options(password)
@@ -69,6 +74,7 @@ def _database_options(parser: argparse.ArgumentParser) -> None:
 def serve(args: argparse.Namespace) -> int:
     from odoorpc_server.server import GunicornServer
 
+    logging.getLogger("odoorpc_server").setLevel(args.log_level.upper())
     url = args.public_url or f"http://{args.host}:{args.port}"
     settings = Settings(data_dir=args.data_dir, db_url=args.db_url, database=args.database, demo=args.demo,
                         password_rounds=args.password_rounds, public_url=url,
@@ -103,7 +109,8 @@ def master_banner(master: master_password.MasterPassword) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
