@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
 
+from odoorpc_server import master_password
 from odoorpc_server.security import DEFAULT_ROUNDS
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage import bootstrap
 from odoorpc_server.storage.database import Backend
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,11 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (each runs 8 threads)")
     serve.add_argument("--password-rounds", type=int, default=DEFAULT_ROUNDS,
                        help="pbkdf2-sha512 rounds for new password hashes (Odoo uses 600000)")
-    serve.add_argument("--master-password", default="admin", help="password of the db service")
+    serve.add_argument("--master-password", default=None,
+                       help="password of the db service (default: the hash in <data-dir>/odoorpc-server.conf, "
+                            "generated and printed at the first start)")
     serve.add_argument("--public-url", default=None, help="URL announced by /start (demo mode)")
     serve.add_argument("--login-cooldown-after", type=int, default=5,
-                       help="failed logins from one address before logins are refused for a while (0: off)")
+                       help="failed logins of one login, or from one address, before new credentials are "
+                            "refused for a while (0: off)")
     serve.add_argument("--login-cooldown-duration", type=float, default=60.0, help="seconds of that refusal")
+    serve.add_argument("--log-level", default="warning", choices=LOG_LEVELS,
+                       help="level of the server's own log lines (each carries the process id)")
 
     password = sub.add_parser("password", help="set a user's password")
     _database_options(password)
@@ -65,25 +74,43 @@ def _database_options(parser: argparse.ArgumentParser) -> None:
 def serve(args: argparse.Namespace) -> int:
     from odoorpc_server.server import GunicornServer
 
+    logging.getLogger("odoorpc_server").setLevel(args.log_level.upper())
     url = args.public_url or f"http://{args.host}:{args.port}"
     settings = Settings(data_dir=args.data_dir, db_url=args.db_url, database=args.database, demo=args.demo,
-                        password_rounds=args.password_rounds, master_password=args.master_password,
-                        public_url=url, login_cooldown_after=args.login_cooldown_after,
+                        password_rounds=args.password_rounds, public_url=url,
+                        login_cooldown_after=args.login_cooldown_after,
                         login_cooldown_duration=args.login_cooldown_duration)
     backend = Backend(args.data_dir, args.db_url)
-    created = bootstrap.initialise(backend, args.database, settings, demo=args.demo)
+    try:
+        created = bootstrap.initialise(backend, args.database, settings, demo=args.demo)
+    except bootstrap.ForeignDatabase as error:
+        print(f"odoorpc-server: {error}", file=sys.stderr)
+        return 1
+    bootstrap.upgrade_all(backend)
     backend.dispose()
+    # after the database: a password generated now is printed below, never lost to a failed start
+    master = master_password.resolve(args.data_dir, args.master_password, args.password_rounds)
+    settings = dataclasses.replace(settings, master_password_hash=master.hash)
     where = args.db_url or f"SQLite files in {args.data_dir}"
     state = "created" if created else "existing"
     print(f"odoorpc-server listening on {url}  ({state} database {args.database!r} on {where})\n"
-          f"  login: admin  password: admin   e.g. xmlrpc.client.ServerProxy('{url}/xmlrpc/2/common').version()",
-          flush=True)
+          f"  login: admin  password: admin   e.g. xmlrpc.client.ServerProxy('{url}/xmlrpc/2/common').version()\n"
+          f"  {master_banner(master)}", flush=True)
     GunicornServer(settings, args.host, args.port, args.workers).run()
     return 0
 
 
+def master_banner(master: master_password.MasterPassword) -> str:
+    if master.generated:
+        return f"master password for the db service: {master.generated}, stored hashed in {master.path}"
+    if master.path is None:
+        return "db service: master password from --master-password"
+    return f"db service: master password hash read from {master.path}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)

@@ -8,6 +8,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -80,35 +81,6 @@ def live_keys(conn: Connection, sqlite: bool, uid: int, secret: str) -> list[Any
         sa.or_(APIKEYS.c.expiration_date.is_(None), APIKEYS.c.expiration_date >= stamp))).all())
 
 
-class Cooldown:
-    """Refuses logins from an address after repeated failures (Odoo's defaults: 5 in 60 s)."""
-
-    def __init__(self, after: int = 5, duration: float = 60.0) -> None:
-        self.after = after
-        self.duration = duration
-        self._failures: dict[tuple[str, str], tuple[int, float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, db: str, address: str) -> bool:
-        if self.after <= 0:
-            return False
-        count, last = self._failures.get((db, address), (0, 0.0))
-        return count >= self.after and time.monotonic() - last < self.duration
-
-    def failed(self, db: str, address: str) -> None:
-        if self.after <= 0:
-            return
-        with self._lock:
-            count, last = self._failures.get((db, address), (0, 0.0))
-            if time.monotonic() - last >= self.duration:
-                count = 0
-            self._failures[(db, address)] = (count + 1, time.monotonic())
-
-    def succeeded(self, db: str, address: str) -> None:
-        with self._lock:
-            self._failures.pop((db, address), None)
-
-
 class CredentialCache:
     """Remembers (database, user, credential digest, stored hash) tuples that verified.
 
@@ -116,8 +88,9 @@ class CredentialCache:
     on the next call of every process without any messaging.
     """
 
-    def __init__(self, ttl: float = CACHE_TTL) -> None:
+    def __init__(self, ttl: float = CACHE_TTL, verify: Callable[[str, str], bool] = verify_password) -> None:
         self.ttl = ttl
+        self._verify = verify
         self._seen: dict[tuple[str, Any, str, str], float] = {}
         self._lock = threading.Lock()
 
@@ -125,16 +98,22 @@ class CredentialCache:
     def digest(secret: str) -> str:
         return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def check(self, db: str, owner: Any, secret: str, stored: str) -> bool:
+    def cached(self, db: str, owner: Any, secret: str, stored: str) -> bool:
+        """Verified before by this process (no hashing, no waiting)."""
         key = (db, owner, self.digest(secret), stored)
         with self._lock:
             expiry = self._seen.get(key)
-        if expiry is not None and expiry > time.monotonic():
-            return True
-        if not verify_password(secret, stored):
+        return expiry is not None and expiry > time.monotonic()
+
+    def verify(self, db: str, owner: Any, secret: str, stored: str) -> bool:
+        """Hash-verify (through the process's verifier) and remember a match."""
+        if not self._verify(secret, stored):
             return False
         with self._lock:
             if len(self._seen) > 10_000:
                 self._seen.clear()
-            self._seen[key] = time.monotonic() + self.ttl
+            self._seen[(db, owner, self.digest(secret), stored)] = time.monotonic() + self.ttl
         return True
+
+    def check(self, db: str, owner: Any, secret: str, stored: str) -> bool:
+        return self.cached(db, owner, secret, stored) or self.verify(db, owner, secret, stored)

@@ -14,7 +14,8 @@ class Settings:
     demo: bool = False
     password_rounds: int = DEFAULT_ROUNDS
     admin_password: str = "admin"
-    master_password: str = "admin"
+    # pbkdf2 hash of the db service's master password; empty: every master password is refused
+    master_password_hash: str = ""
     public_url: str | None = None
     version: str = "17.0"
     login_cooldown_after: int = 5

@@ -92,13 +92,21 @@ class Server:
     def client(self, login: str = "admin", password: str = "admin") -> Client:
         return Client(self.url, self.db, login, password)
 
+    @property
+    def log(self) -> Path:
+        """What the server printed (stdout and stderr)."""
+        return self.data_dir / f"server-{self.port}.log"
 
-def start_server(tmp: Path, backend: str, extra: list[str] | None = None, database: str | None = None) -> Server:
+
+def start_server(tmp: Path, backend: str, extra: list[str] | None = None, database: str | None = None,
+                 master_password: str | None = "admin") -> Server:
+    """A server on a free port, its output in `tmp/server-<port>.log`; `master_password=None`
+    starts it without `--master-password`, as an operator would."""
     port = free_port()
     db = database or f"t{uuid.uuid4().hex[:10]}"
     cmd = [sys.executable, "-m", "odoorpc_server", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--data-dir", str(tmp), "--database", db, "--password-rounds", "1000", "--login-cooldown-after", "0",
-           *(extra or [])]
+           *(["--master-password", master_password] if master_password is not None else []), *(extra or [])]
     db_url = None
     if backend == "postgresql":
         db_url = PG_URL

@@ -12,70 +12,102 @@ import odoorpc_server.models  # noqa: F401  (registers the per-model classes)
 from odoorpc_server.exceptions import AccessDenied
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.registry import RegistryCache
-from odoorpc_server.security import API_KEY_FORMAT, USERS, Cooldown, CredentialCache, live_keys
+from odoorpc_server.security import API_KEY_FORMAT, USERS, CredentialCache, live_keys
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage.database import Backend
+from odoorpc_server.throttle import Attempt, Throttle
+from odoorpc_server.verification import MAX_SECRET, POOL, Verifier
 
 # the client's address, set by the protocol adapter for the duration of a request
 remote_address: ContextVar[str] = ContextVar("remote_address", default="")
 
 
 class App:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, verifier: Verifier = POOL) -> None:
         self.settings = settings
         self.backend = Backend(settings.data_dir, settings.db_url)
         self.registries = RegistryCache()
-        self.credentials = CredentialCache()
-        self.cooldown = Cooldown(settings.login_cooldown_after, settings.login_cooldown_duration)
+        self.verifier = verifier
+        self.credentials = CredentialCache(verify=verifier.verify)
+        self.throttle = Throttle(settings.login_cooldown_after, settings.login_cooldown_duration)
 
     @contextmanager
     def env(self, db: str, uid: int, context: dict[str, Any] | None = None, write: bool = True,
             password: str | None = None) -> Iterator[Env]:
         """One transaction on `db` as `uid` (credentials checked when a password is given)."""
-        with self.backend.transaction(db, write=write) as conn:
-            registry, security = self.registries.get(db, conn, self.backend.is_sqlite)
-            method = self.check_credentials(conn, db, uid, password) if password is not None else None
-            env = Env(conn, registry, uid, context, settings=self.settings)
-            env.shared.update(auth_method=method, security=security)
-            yield env
+        attempt = Attempt(remote_address.get())
+        try:
+            with self.backend.transaction(db, write=write) as conn:
+                registry, security = self.registries.get(db, conn, self.backend.is_sqlite)
+                method = self.check_credentials(conn, db, uid, password, attempt) if password is not None else None
+                env = Env(conn, registry, uid, context, settings=self.settings)
+                env.shared.update(auth_method=method, security=security)
+                yield env
+        finally:
+            self.throttle.settle(self.backend, db, attempt)
         if env.schema_changed:
             self.registries.publish(db, env.registry)
 
-    def check_credentials(self, conn: sa.Connection, db: str, uid: int, password: Any) -> str:
+    def check_credentials(self, conn: sa.Connection, db: str, uid: int, password: Any,
+                          attempt: Attempt | None = None) -> str:
         """'password' or 'apikey' when the secret is the user's; an active user only.
 
-        Verified secrets are cached per process (no hashing after the first call); a revoked or
-        expired key, a changed password or an archived user fail on the very next call because
-        the rows are read every time.
+        Every protocol's credentials come here. A secret this process verified before is
+        accepted at once (no hashing, even during a cooldown: it proves the right secret, and
+        the cooldown exists to stop new verifications). Otherwise a login or address cooling
+        down is refused without hashing, and the rest is verified in the bounded pool. The
+        outcome is written to `attempt`, which the caller settles after its transaction.
+        Revoked or expired keys, changed passwords and archived users fail on the very next
+        call because the rows are read every time.
         """
-        if not password or not isinstance(password, str):
-            raise AccessDenied()
-        row = conn.execute(sa.select(USERS.c.active, USERS.c.password).where(USERS.c.id == uid)).first()
-        if row is None or not row.active:
-            raise AccessDenied()
-        if API_KEY_FORMAT.match(password):
-            for key in live_keys(conn, self.backend.is_sqlite, uid, password):
-                if self.credentials.check(db, ("key", key.id), password, key.key):
-                    return "apikey"
-        if self.credentials.check(db, uid, password, row.password or ""):
-            return "password"
+        attempt = attempt if attempt is not None else Attempt(remote_address.get())
+        row = conn.execute(sa.select(USERS.c.login, USERS.c.active, USERS.c.password)
+                           .where(USERS.c.id == uid)).first()
+        if attempt.login is None and row is not None:
+            attempt.login = str(row.login)
+        usable = row is not None and bool(row.active) and isinstance(password, str) and bool(password)
+        candidates = self._candidates(conn, uid, password, row) if usable else []
+        for owner, stored, method in candidates:
+            if self.credentials.cached(db, owner, password, stored):
+                return method
+        self.throttle.check(conn, attempt)
+        for owner, stored, method in candidates:
+            if self.credentials.verify(db, owner, password, stored):
+                attempt.verified = True
+                return method
+        attempt.failed = True
         raise AccessDenied()
 
+    def _candidates(self, conn: sa.Connection, uid: int, secret: str, row: Any) -> list[tuple[Any, str, str]]:
+        """(cache owner, stored hash, method) of every secret `secret` may be: the user's live
+        API keys with its index, then the password."""
+        keys = live_keys(conn, self.backend.is_sqlite, uid, secret) if API_KEY_FORMAT.match(secret) else []
+        found: list[tuple[Any, str, str]] = [(("key", k.id), k.key, "apikey") for k in keys]
+        return found + ([(uid, row.password, "password")] if row.password else [])
+
     def login(self, db: str, login: Any, password: Any, address: str = "") -> int:
-        if self.cooldown.blocked(db, address):
-            raise AccessDenied("Too many login failures, please wait a bit before trying again.")
+        """The uid of `login` when `password` is its password or one of its API keys."""
+        named = login if isinstance(login, str) and 0 < len(login) <= MAX_SECRET else None
+        attempt = Attempt(address, named)
         try:
-            if not password or not isinstance(login, str) or not isinstance(password, str):
-                raise AccessDenied()
             with self.backend.transaction(db, write=False) as conn:
                 self.registries.get(db, conn, self.backend.is_sqlite)
-                row = conn.execute(sa.select(USERS.c.id).where(USERS.c.login == login, USERS.c.active == sa.true())
-                                   .order_by(USERS.c.id).limit(1)).first()
-                if row is None:
+                uid = conn.execute(sa.select(USERS.c.id).where(USERS.c.login == named, USERS.c.active == sa.true())
+                                   .order_by(USERS.c.id).limit(1)).scalar() if named else None
+                if uid is None:
+                    self.throttle.check(conn, attempt)
+                    attempt.failed = True
                     raise AccessDenied()
-                self.check_credentials(conn, db, int(row.id), password)
-        except AccessDenied:
-            self.cooldown.failed(db, address)
-            raise
-        self.cooldown.succeeded(db, address)
-        return int(row.id)
+                self.check_credentials(conn, db, int(uid), password, attempt)
+        finally:
+            self.throttle.settle(self.backend, db, attempt)
+        return int(uid)
+
+    def check_super(self, password: Any) -> None:
+        """The db service's master password (Odoo's check_super): Access Denied unless it
+        matches the configured hash; a verified one is cached like any credential."""
+        stored = self.settings.master_password_hash
+        if not password or not isinstance(password, str) or not stored:
+            raise AccessDenied()
+        if not self.credentials.check("", ("master",), password, stored):
+            raise AccessDenied()

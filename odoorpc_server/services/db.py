@@ -3,14 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from odoorpc_server.exceptions import AccessDenied
 from odoorpc_server.services.app import App
 from odoorpc_server.storage import bootstrap
-
-
-def _check_super(app: App, password: Any) -> None:
-    if not password or password != app.settings.master_password:
-        raise AccessDenied()
+from odoorpc_server.storage.database import DatabaseExists
 
 
 def db_exist(app: App, db_name: str) -> bool:
@@ -30,7 +25,7 @@ def server_version(app: App) -> str:
 
 
 def list_countries(app: App, master_pwd: Any) -> list[list[str]]:
-    _check_super(app, master_pwd)
+    app.check_super(master_pwd)
     rows = bootstrap.read_csv("countries.csv")
     return sorted(([r["code"].lower(), r["name"]] for r in rows), key=lambda p: p[1])
 
@@ -38,11 +33,13 @@ def list_countries(app: App, master_pwd: Any) -> list[list[str]]:
 def create_database(app: App, master_pwd: Any, db_name: str, demo: bool = False, lang: Any = None,
                     user_password: str = "admin", login: str = "admin", country_code: Any = None,
                     phone: Any = None) -> bool:
-    _check_super(app, master_pwd)
-    if app.backend.exists(db_name):
-        raise Exception(f"Database {db_name} already exists")
+    app.check_super(master_pwd)
     settings = app.settings.__class__(**{**app.settings.__dict__, "admin_password": user_password})
-    bootstrap.initialise(app.backend, db_name, settings, bool(demo))
+    try:
+        bootstrap.create(app.backend, db_name, settings, bool(demo))
+    except DatabaseExists:
+        # the same answer whether the name is one of ours or a database we do not touch
+        raise Exception(f"Database {db_name} already exists") from None
     if login != "admin":
         with app.env(db_name, 1, {}) as env:
             env["res.users"].write([2], {"login": login})
@@ -50,10 +47,9 @@ def create_database(app: App, master_pwd: Any, db_name: str, demo: bool = False,
 
 
 def drop(app: App, master_pwd: Any, db_name: str) -> bool:
-    _check_super(app, master_pwd)
-    if not app.backend.exists(db_name):
+    app.check_super(master_pwd)
+    if not app.backend.drop(db_name):  # not ours (or not there): False, as Odoo answers
         return False
-    app.backend.drop(db_name)
     app.registries.forget(db_name)
     return True
 

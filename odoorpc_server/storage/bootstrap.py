@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from odoorpc_server.orm.env import SUPERUSER_ID, Env
 from odoorpc_server.orm.fields import TTYPES, magic_field_rows
 from odoorpc_server.orm.registry import Registry
 from odoorpc_server.storage import migrate
-from odoorpc_server.storage.database import Backend
+from odoorpc_server.storage.database import Backend, DatabaseExists
+
+log = logging.getLogger(__name__)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 META_TABLES = ("ir_model", "ir_model_fields", "ir_model_data")
@@ -32,12 +35,50 @@ def read_json(name: str) -> Any:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
+class ForeignDatabase(Exception):
+    """The database named at start exists but this server did not create it."""
+
+
 def initialise(backend: Backend, dbname: str, settings: Any, demo: bool = False) -> bool:
-    """Create and fill `dbname` if needed; returns True when the database was created."""
-    created = False
-    if not backend.exists(dbname):
-        backend.create(dbname)
-        created = True
+    """At start: create and fill `dbname` if needed; returns True when the database was created.
+
+    A database of ours from before the ownership mark (it holds our metadata tables) is marked;
+    any other database of that name is refused, never written to.
+    """
+    created = not backend.adopt(dbname)
+    if created:
+        try:
+            backend.create(dbname)
+        except DatabaseExists:
+            raise ForeignDatabase(f"database {dbname!r} exists and was not created by odoorpc-server; "
+                                  "choose another --database") from None
+    _fill(backend, dbname, settings, demo, created)
+    return created
+
+
+def create(backend: Backend, dbname: str, settings: Any, demo: bool = False) -> None:
+    """A new database for the db service; a taken name (ours or not) raises DatabaseExists."""
+    backend.create(dbname)
+    _fill(backend, dbname, settings, demo, created=True)
+
+
+def upgrade_all(backend: Backend) -> list[str]:
+    """Bring every database of ours to the newest metadata revision (start of the server);
+    returns the names that could not be upgraded, which are left as they were."""
+    failed = []
+    for name in backend.list():
+        try:
+            with backend.transaction(name) as conn:
+                migrate.upgrade(conn)
+        except Exception:
+            log.exception("database %r could not be upgraded", name)
+            failed.append(name)
+    return failed
+
+
+def _fill(backend: Backend, dbname: str, settings: Any, demo: bool, created: bool) -> None:
+    """Metadata schema, base data and demo data, in one transaction; a database created for
+    this and failing is dropped again."""
     try:
         with backend.transaction(dbname) as conn:
             migrate.upgrade(conn)
@@ -50,7 +91,6 @@ def initialise(backend: Backend, dbname: str, settings: Any, demo: bool = False)
         if created:
             backend.drop(dbname)
         raise
-    return created
 
 
 def _stamp(now: Any) -> dict[str, Any]:

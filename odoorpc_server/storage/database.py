@@ -6,6 +6,7 @@ front (BEGIN IMMEDIATE) so that concurrent writers wait instead of failing half-
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -20,10 +21,19 @@ from sqlalchemy.engine import Connection, Engine
 from odoorpc_server.storage.sqlfunctions import period_start, pg_float_text, py_lower
 
 DB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+# what a PostgreSQL database of ours carries (COMMENT ON DATABASE), readable from pg_database
+MARK = "odoorpc-server"
+# the tables that tell a database of ours created before the mark existed
+METADATA_TABLES = ("odoorpc_alembic_version", "odoorpc_signal", "ir_model")
+_PG_OURS = ("datallowconn AND NOT datistemplate AND shobj_description(oid, 'pg_database') = :mark")
 
 
 class DatabaseNotFound(Exception):
     """The named Odoo database does not exist on this server."""
+
+
+class DatabaseExists(Exception):
+    """The name is taken, by a database of ours or by one we must not touch."""
 
 
 def check_db_name(name: str) -> str:
@@ -74,43 +84,108 @@ class Backend:
         assert self.db_url
         return sa.create_engine(f"{self.db_url}/postgres", isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
 
-    def exists(self, name: str) -> bool:
-        if not isinstance(name, str) or not DB_NAME.match(name):
-            return False
+    def owns(self, name: str) -> bool:
+        """The one rule for every service: a database is ours when this server created it.
+
+        SQLite: a regular `<name>.sqlite3` file that really lives in the data directory (not a
+        symlink out of it). PostgreSQL: a connectable, non-template database carrying our mark.
+        Anything else answers as a database that does not exist.
+        """
+        return isinstance(name, str) and bool(DB_NAME.match(name)) and name in self._owned(name)
+
+    def _owned(self, name: str | None = None) -> list[str]:
+        """Our databases, all of them or the one named."""
         if self.is_sqlite:
-            return self._path(name).exists()
+            paths = [self._path(name)] if name is not None else self.data_dir.glob("*.sqlite3")
+            names = sorted(p.name[: -len(".sqlite3")] for p in paths if self._is_ours(p))
+        else:
+            query = f"SELECT datname FROM pg_database WHERE {_PG_OURS}"
+            params: dict[str, Any] = {"mark": MARK}
+            if name is not None:
+                query += " AND datname = :n"
+                params["n"] = name
+            with self._admin() as conn:
+                names = [r[0] for r in conn.execute(sa.text(query + " ORDER BY datname"), params)]
+        return [n for n in names if DB_NAME.match(n)]  # a name we could not address is not listed
+
+    def _is_ours(self, path: Path) -> bool:
+        try:
+            return path.is_file() and path.resolve().parent == self.data_dir.resolve()
+        except OSError:
+            return False
+
+    @contextmanager
+    def _admin(self) -> Iterator[Connection]:
+        """A short autocommit connection to the server's `postgres` database."""
         eng = self._admin_engine()
-        with eng.connect() as conn:
-            found = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
-        eng.dispose()
-        return found is not None
+        try:
+            with eng.connect() as conn:
+                yield conn
+        finally:
+            eng.dispose()
+
+    def exists(self, name: str) -> bool:
+        return self.owns(name)
 
     def list(self) -> list[str]:
-        if self.is_sqlite:
-            return sorted(p.name[: -len(".sqlite3")] for p in self.data_dir.glob("*.sqlite3"))
-        eng = self._admin_engine()
-        with eng.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate "
-                "AND datname NOT IN ('postgres') AND pg_get_userbyid(datdba) = current_user ORDER BY datname"))
-            names = [r[0] for r in rows]
-        eng.dispose()
-        return names
+        return self._owned()
 
     def create(self, name: str) -> None:
+        """A new, empty database of ours; `DatabaseExists` when the name is taken by anything."""
         check_db_name(name)
         if self.is_sqlite:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            self._path(name).touch()
+            try:  # O_EXCL: never through an existing file or symlink
+                os.close(os.open(self._path(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                raise DatabaseExists(f"Database {name} already exists") from None
             return
-        eng = self._admin_engine()
-        with eng.connect() as conn:
-            # bytewise collation, as Odoo creates its databases (text order is part of the API)
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' LC_COLLATE \'C\' TEMPLATE template0')
-        eng.dispose()
+        with self._admin() as conn:
+            try:
+                # bytewise collation, as Odoo creates its databases (text order is part of the API)
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' LC_COLLATE \'C\' TEMPLATE template0')
+            except sa.exc.ProgrammingError as error:
+                if getattr(error.orig, "sqlstate", None) == "42P04":  # duplicate_database
+                    raise DatabaseExists(f"Database {name} already exists") from None
+                raise
+            try:
+                self._mark(conn, name)
+            except BaseException:  # an unmarked database would be foreign to us: none is left
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                raise
 
-    def drop(self, name: str) -> None:
-        check_db_name(name)
+    @staticmethod
+    def _mark(conn: Connection, name: str) -> None:
+        conn.exec_driver_sql(f'COMMENT ON DATABASE "{check_db_name(name)}" IS \'{MARK}\'')
+
+    def adopt(self, name: str) -> bool:
+        """Mark a database of ours created before the mark existed: one that already holds our
+        metadata tables. True when `name` is ours afterwards (SQLite files always were)."""
+        if self.is_sqlite or not DB_NAME.match(name) or self.owns(name):
+            return self.owns(name)
+        with self._admin() as conn:
+            usable = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n AND datallowconn "
+                                          "AND NOT datistemplate"), {"n": name}).first()
+        if usable is None:
+            return False
+        eng = sa.create_engine(f"{self.db_url}/{name}", poolclass=sa.pool.NullPool)
+        try:
+            with eng.connect() as conn:
+                found = conn.execute(sa.text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                                             "AND tablename IN :t").bindparams(sa.bindparam("t", expanding=True)),
+                                     {"t": list(METADATA_TABLES)}).scalar_one()
+        finally:
+            eng.dispose()
+        if found != len(METADATA_TABLES):
+            return False
+        with self._admin() as conn:
+            self._mark(conn, name)
+        return True
+
+    def drop(self, name: str) -> bool:
+        """Drop a database of ours; anything else is left alone and answers False."""
+        if not self.owns(name):
+            return False
         with self._lock:
             eng = self._engines.pop(name, None)
         if eng is not None:
@@ -118,17 +193,16 @@ class Backend:
         if self.is_sqlite:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self._path(name)}{suffix}").unlink(missing_ok=True)
-            return
-        admin = self._admin_engine()
-        with admin.connect() as conn:
+            return True
+        with self._admin() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+        return True
 
     def engine(self, name: str) -> Engine:
         with self._lock:
             eng = self._engines.get(name)
             if eng is None:
-                if not self.exists(name):
+                if not self.owns(name):
                     raise DatabaseNotFound(f'database "{name}" does not exist')
                 if self.is_sqlite:
                     eng = _sqlite_engine(self._path(name))
