@@ -28,10 +28,11 @@ class Users(BaseModel):
 
     @api.model()
     def change_password(self, old_passwd: Any, new_passwd: Any) -> bool:
-        from odoorpc_server.security import stored_password, verify_password
+        from odoorpc_server.security import stored_password
+        from odoorpc_server.verification import POOL
 
         stored = stored_password(self.conn, self.env.uid)
-        if not isinstance(old_passwd, str) or not verify_password(old_passwd, stored):
+        if not isinstance(old_passwd, str) or not stored or not POOL.verify(old_passwd, stored):
             raise AccessDenied()
         if not new_passwd:
             raise UserError("Setting empty passwords is not allowed for security reasons!")

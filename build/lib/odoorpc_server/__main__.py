@@ -1,3 +1,0 @@
-from odoorpc_server.cli import main
-
-raise SystemExit(main())

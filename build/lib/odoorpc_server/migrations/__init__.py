@@ -1,1 +1,0 @@
-"""Alembic revisions of the server's metadata tables; installed as `odoorpc_server.migrations`."""

@@ -1,1 +1,0 @@
-"""One module per revision (Alembic skips this file)."""

@@ -1,1 +1,0 @@
-"""Model registry and ORM methods, independent of the protocol that calls them."""

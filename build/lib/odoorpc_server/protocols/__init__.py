@@ -1,1 +1,0 @@
-"""Protocol adapters: they decode requests, call the services, and encode answers or faults."""

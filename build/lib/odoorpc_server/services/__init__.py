@@ -1,1 +1,0 @@
-"""The protocol-agnostic services: common, object and db, as Odoo names them."""

@@ -1,1 +1,0 @@
-"""Databases: one SQLite file or one PostgreSQL database per Odoo database."""
