@@ -32,7 +32,7 @@ def superuser(args: argparse.Namespace, rounds: int | None = None) -> Iterator[E
     try:
         with backend.transaction(args.database) as conn:
             migrate.upgrade(conn)
-            env = Env(conn, Registry.load(conn, backend.is_sqlite), SUPERUSER_ID, {"active_test": False},
+            env = Env(conn, Registry.load(conn), SUPERUSER_ID, {"active_test": False},
                       su=True, settings=settings)
             yield env
     finally:
@@ -65,7 +65,7 @@ def create_key(args: argparse.Namespace) -> int:
         except ValueError:
             raise CommandError(f"--expires must be a date YYYY-MM-DD, not {args.expires!r}") from None
     with superuser(args) as env:
-        kid, key = generate_api_key(env.conn, env.registry.sqlite, user_id(env, args.login), args.name, args.scope,
+        kid, key = generate_api_key(env.conn, user_id(env, args.login), args.name, args.scope,
                                     expiration)
     print(f"API key {kid} created for {args.login!r} ({args.name}); it is shown only once:")
     print(key)

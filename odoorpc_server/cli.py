@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 
 from odoorpc_server import master_password
 from odoorpc_server.security import DEFAULT_ROUNDS
+from odoorpc_server.services import bootstrap
 from odoorpc_server.settings import Settings
-from odoorpc_server.storage import bootstrap
 from odoorpc_server.storage.database import Backend
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -40,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--login-cooldown-duration", type=float, default=60.0, help="seconds of that refusal")
     serve.add_argument("--log-level", default="warning", choices=LOG_LEVELS,
                        help="level of the server's own log lines (each carries the process id)")
+    serve.add_argument("--access-log", default=None, metavar="PATH",
+                       help="write one line per HTTP request to PATH ('-': standard output), with the pid "
+                            "of the worker process that answered")
 
     password = sub.add_parser("password", help="set a user's password")
     _database_options(password)
@@ -75,6 +80,10 @@ def serve(args: argparse.Namespace) -> int:
     from odoorpc_server.server import GunicornServer
 
     logging.getLogger("odoorpc_server").setLevel(args.log_level.upper())
+    taken = port_in_use(args.host, args.port)
+    if taken:
+        print(f"odoorpc-server: cannot listen on {args.host}:{args.port}: {taken}", file=sys.stderr)
+        return 1
     url = args.public_url or f"http://{args.host}:{args.port}"
     settings = Settings(data_dir=args.data_dir, db_url=args.db_url, database=args.database, demo=args.demo,
                         password_rounds=args.password_rounds, public_url=url,
@@ -93,11 +102,26 @@ def serve(args: argparse.Namespace) -> int:
     settings = dataclasses.replace(settings, master_password_hash=master.hash)
     where = args.db_url or f"SQLite files in {args.data_dir}"
     state = "created" if created else "existing"
-    print(f"odoorpc-server listening on {url}  ({state} database {args.database!r} on {where})\n"
-          f"  login: admin  password: admin   e.g. xmlrpc.client.ServerProxy('{url}/xmlrpc/2/common').version()\n"
+    # the credentials are known only when this start created them
+    login = f"  login: admin  password: {settings.admin_password}\n" if created else ""
+    print(f"odoorpc-server listening on {url}  ({state} database {args.database!r} on {where})\n{login}"
+          f"  e.g. xmlrpc.client.ServerProxy('{url}/xmlrpc/2/common').version()\n"
           f"  {master_banner(master)}", flush=True)
-    GunicornServer(settings, args.host, args.port, args.workers).run()
+    GunicornServer(settings, args.host, args.port, args.workers, access_log=args.access_log).run()
     return 0
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """Why the address cannot be listened on (None when it can), before anything else starts."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            return "the port is already in use (is another server running? choose another with --port)"
+        return error.strerror or str(error)
+    return None
 
 
 def master_banner(master: master_password.MasterPassword) -> str:

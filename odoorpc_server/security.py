@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from passlib.context import CryptContext
 from sqlalchemy.engine import Connection
 
+from odoorpc_server.storage import types
+
 DEFAULT_ROUNDS = 600_000
 CACHE_TTL = 300.0
 API_KEY_SIZE = 20  # bytes, hex-encoded: 40 characters, as Odoo's
@@ -25,8 +27,9 @@ API_KEY_FORMAT = re.compile(r"^[0-9a-f]{40}$")
 # the secret columns are read only here, never through the ORM's tables
 USERS = sa.table("res_users", sa.column("id"), sa.column("login"), sa.column("active"), sa.column("password"))
 APIKEYS = sa.table("res_users_apikeys", sa.column("id"), sa.column("name"), sa.column("user_id"),
-                   sa.column("scope"), sa.column("index"), sa.column("key"), sa.column("expiration_date"),
-                   sa.column("create_date"), sa.column("create_uid"), sa.column("write_date"), sa.column("write_uid"))
+                   sa.column("scope"), sa.column("index"), sa.column("key"),
+                   sa.column("expiration_date", types.DateTime()), sa.column("create_date", types.DateTime()),
+                   sa.column("create_uid"), sa.column("write_date", types.DateTime()), sa.column("write_uid"))
 
 
 @lru_cache(maxsize=8)
@@ -53,17 +56,14 @@ def stored_password(conn: Connection, uid: int) -> str | None:
     return str(value) if value else None
 
 
-def generate_api_key(conn: Connection, sqlite: bool, uid: int, name: str, scope: str | None = None,
+def generate_api_key(conn: Connection, uid: int, name: str, scope: str | None = None,
                      expiration: dt.datetime | None = None) -> tuple[int, str]:
     """Create a key for `uid`: its first 8 characters in clear (the lookup index), the whole
     key hashed. Returns (key id, key): the key is shown once and never stored."""
     key = secrets.token_hex(API_KEY_SIZE)
     hashed = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=API_KEY_ROUNDS).hash(key)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S") if sqlite else now
-    expires: Any = expiration
-    if expiration is not None and sqlite:
-        expires = expiration.strftime("%Y-%m-%d %H:%M:%S")
+    stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    expires = expiration
     kid = conn.execute(sa.insert(APIKEYS).values(
         name=name, user_id=uid, scope=scope or None, index=key[:API_KEY_INDEX], key=hashed,
         expiration_date=expires, create_date=stamp, write_date=stamp, create_uid=uid, write_uid=uid,
@@ -71,10 +71,9 @@ def generate_api_key(conn: Connection, sqlite: bool, uid: int, name: str, scope:
     return int(kid), key
 
 
-def live_keys(conn: Connection, sqlite: bool, uid: int, secret: str) -> list[Any]:
+def live_keys(conn: Connection, uid: int, secret: str) -> list[Any]:
     """Unrevoked, unexpired keys of `uid` whose index matches the secret."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    stamp: Any = now.strftime("%Y-%m-%d %H:%M:%S") if sqlite else now
+    stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     return list(conn.execute(sa.select(APIKEYS.c.id, APIKEYS.c.key).where(
         APIKEYS.c.user_id == uid, APIKEYS.c.index == secret[:API_KEY_INDEX],
         sa.or_(APIKEYS.c.scope.is_(None), APIKEYS.c.scope == "rpc"),

@@ -8,14 +8,18 @@ from gunicorn.app.base import BaseApplication
 from odoorpc_server.settings import Settings
 from odoorpc_server.wsgi import Application
 
+# gunicorn's access log fields, with the pid of the worker process that answered
+ACCESS_LOG_FORMAT = '%(h)s - - %(t)s "%(r)s" %(s)s %(B)s %(M)sms pid %(p)s'
+
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, settings: Settings, host: str, port: int, workers: int, threads: int = 8) -> None:
+    def __init__(self, settings: Settings, host: str, port: int, workers: int, threads: int = 8,
+                 access_log: str | None = None) -> None:
         self.settings = settings
         self.options = {
             "bind": f"{host}:{port}", "workers": max(1, workers), "worker_class": "gthread", "threads": threads,
-            "timeout": 120, "graceful_timeout": 10, "accesslog": None, "loglevel": "warning",
-            "preload_app": False, "proc_name": "odoorpc-server",
+            "timeout": 120, "graceful_timeout": 10, "accesslog": access_log, "access_log_format": ACCESS_LOG_FORMAT,
+            "loglevel": "warning", "preload_app": False, "proc_name": "odoorpc-server",
         }
         super().__init__()
 

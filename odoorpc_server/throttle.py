@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from odoorpc_server.exceptions import AccessDenied
+from odoorpc_server.storage import types
 from odoorpc_server.storage.database import Backend
 
 log = logging.getLogger(__name__)
@@ -96,8 +96,7 @@ class Throttle:
     def _record(self, backend: Backend, db: str, keys: list[tuple[str, str]]) -> None:
         now = self.clock()
         with backend.transaction(db) as conn:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            insert = dialect.insert(FAILURES).values(
+            insert = types.insert(conn, FAILURES).values(
                 [{"scope": s, "name": n, "failures": 1, "last_failure": now} for s, n in keys])
             restart = FAILURES.c.last_failure <= now - self.duration
             upsert = insert.on_conflict_do_update(

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 PG_URL = os.environ.get("ODOORPC_TEST_PG", "postgresql+psycopg://root@127.0.0.1:5432")
 
@@ -39,11 +40,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def pg_conninfo(dbname: str = "postgres") -> str:
+    """A libpq connection string for `dbname` on the server ODOORPC_TEST_PG names."""
+    url = sa.engine.make_url(PG_URL)
+    parts = {"host": url.host or "127.0.0.1", "port": url.port or 5432, "user": url.username or "root",
+             "password": url.password, "dbname": dbname}
+    return " ".join(f"{k}={v}" for k, v in parts.items() if v is not None)
+
+
 def postgres_available() -> bool:
     try:
         import psycopg
 
-        with psycopg.connect("host=127.0.0.1 port=5432 user=root dbname=postgres", connect_timeout=3):
+        with psycopg.connect(pg_conninfo(), connect_timeout=3):
             return True
     except Exception:
         return False
@@ -97,6 +106,32 @@ class Server:
         """What the server printed (stdout and stderr)."""
         return self.data_dir / f"server-{self.port}.log"
 
+    @property
+    def access_log(self) -> Path:
+        """One line per request, ending with the pid of the worker process that answered."""
+        return self.data_dir / f"access-{self.port}.log"
+
+    def answering_pids(self, skip: int = 0) -> list[str]:
+        """The pids of the processes that answered each request, after the first `skip` requests."""
+        lines = self.access_log.read_text().splitlines() if self.access_log.exists() else []
+        return [line.rsplit(" pid ", 1)[1] for line in lines[skip:] if " pid " in line]
+
+    def on_every_worker(self, workers: int, check: Any, limit: int = 400) -> int:
+        """Run `check()` (which asserts what it must) in parallel bursts until each of the
+        `workers` processes has answered at least once since; returns the number of calls.
+        The kernel hands connections to whichever worker accepts first, so a sequential client
+        may meet one worker only: bursts of concurrent calls reach them all."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        start = len(self.answering_pids())
+        calls = 0
+        with ThreadPoolExecutor(8) as pool:
+            while len(set(self.answering_pids(start))) < workers:
+                assert calls < limit, f"only {set(self.answering_pids(start))} answered in {calls} calls"
+                list(pool.map(lambda _: check(), range(8)))
+                calls += 8
+        return calls
+
 
 def start_server(tmp: Path, backend: str, extra: list[str] | None = None, database: str | None = None,
                  master_password: str | None = "admin") -> Server:
@@ -106,6 +141,7 @@ def start_server(tmp: Path, backend: str, extra: list[str] | None = None, databa
     db = database or f"t{uuid.uuid4().hex[:10]}"
     cmd = [sys.executable, "-m", "odoorpc_server", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--data-dir", str(tmp), "--database", db, "--password-rounds", "1000", "--login-cooldown-after", "0",
+           "--access-log", str(tmp / f"access-{port}.log"),
            *(["--master-password", master_password] if master_password is not None else []), *(extra or [])]
     db_url = None
     if backend == "postgresql":
@@ -142,7 +178,7 @@ def stop_server(server: Server) -> None:
 def drop_pg_database(name: str) -> None:
     import psycopg
 
-    with psycopg.connect("host=127.0.0.1 port=5432 user=root dbname=postgres", autocommit=True) as conn:
+    with psycopg.connect(pg_conninfo(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

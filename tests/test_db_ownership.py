@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from conftest import Server, require_backend, start_server, stop_server
+from conftest import Server, pg_conninfo, require_backend, start_server, stop_server
 
 MARK = "odoorpc-server"
-PG_ADMIN = "host=127.0.0.1 port=5432 user=root dbname=postgres"
+PG_ADMIN = pg_conninfo()
 
 
 def fault(fn: Any, *args: Any) -> xmlrpc.client.Fault:

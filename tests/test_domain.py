@@ -2,6 +2,7 @@
 binds every client value as a parameter."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ from odoorpc_server.orm.where import Compiler, bind
 
 
 def make_registry() -> Registry:
-    reg = Registry(sqlite=True, sequence=1)
+    reg = Registry(sequence=1)
 
     def field(name: str, ttype: str, **kw: Any) -> Field:
         return Field(name=name, type=ttype, model="x_t", **kw)
@@ -155,4 +156,4 @@ def test_null_rules(domain: list[Any], fragment: str) -> None:
 
 def test_datetime_date_only_values_are_expanded() -> None:
     _, params = compile_sql([("x_when", ">", "2024-01-10"), ("x_when", "<", "2024-01-12")])
-    assert set(params.values()) >= {"2024-01-10 23:59:59", "2024-01-12 00:00:00"}
+    assert set(params.values()) >= {dt.datetime(2024, 1, 10, 23, 59, 59), dt.datetime(2024, 1, 12, 0, 0, 0)}

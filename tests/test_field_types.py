@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Client, Server
+from conftest import Client, Server, pg_conninfo
 from wire import execute_i8
 
 MISSING_ID = 987654321
@@ -244,7 +244,7 @@ def _raw_update(server: Server, table: str, rid: int, column: str, value: str) -
     else:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port=5432 user=root dbname={server.db}") as pg:
+        with psycopg.connect(pg_conninfo(server.db)) as pg:
             pg.execute(f'UPDATE "{table}" SET "{column}" = %s WHERE id = %s', (value, rid))
 
 

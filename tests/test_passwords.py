@@ -47,10 +47,19 @@ def test_empty_passwords_never_verify() -> None:
 
 
 def test_credential_cache_skips_hashing_but_follows_the_stored_hash() -> None:
-    cache = CredentialCache()
-    stored = hash_password("s3cret", rounds=200_000)
-    assert cache.check("db", 7, "s3cret", stored)
-    assert cache.check("db", 7, "s3cret", stored)  # from the cache
+    hashed: list[str] = []
+
+    def counting(secret: str, stored_hash: str) -> bool:
+        hashed.append(secret)
+        return verify_password(secret, stored_hash)
+
+    cache = CredentialCache(verify=counting)
+    stored = hash_password("s3cret", rounds=1000)
+    assert cache.check("db", 7, "s3cret", stored) and hashed == ["s3cret"]
+    assert cache.cached("db", 7, "s3cret", stored)
+    assert cache.check("db", 7, "s3cret", stored) and hashed == ["s3cret"]  # from the cache: no hashing
     assert not cache.check("db", 7, "s3cret", hash_password("other", rounds=1000))  # password changed
+    assert hashed == ["s3cret", "s3cret"]
     assert not cache.check("db", 7, "nope", stored)
     assert not cache.check("db", 8, "s3cret", hash_password("x", rounds=1000))
+    assert not cache.cached("other-db", 7, "s3cret", stored)  # per database

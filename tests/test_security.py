@@ -244,7 +244,7 @@ def test_credentials_belong_to_one_database(server: Server, client: Client, user
         for secret in (user.password, key, "admin"):
             err = fault(objects.execute_kw, other, user.uid if secret != "admin" else 2, secret,
                         "res.partner", "search_count", [[]])
-            assert err.faultCode in (3, 2)
+            assert (err.faultCode, err.faultString) == (3, "Access Denied")
     finally:
         assert db.drop("admin", other) is True
 
@@ -262,9 +262,8 @@ def test_login_cooldown(guarded: Server) -> None:
     common = xmlrpc.client.ServerProxy(f"{guarded.url}/xmlrpc/2/common")
     for _ in range(3):
         assert common.authenticate(guarded.db, "admin", "wrong", {}) is False
-    start = time.monotonic()
-    assert common.authenticate(guarded.db, "admin", "admin", {}) is False  # refused without checking
-    assert time.monotonic() - start < 0.5
+    # the right password is refused too: the refusal comes before any check of the password
+    assert common.authenticate(guarded.db, "admin", "admin", {}) is False
     time.sleep(2.1)
     assert common.authenticate(guarded.db, "admin", "admin", {}) == 2
 
@@ -285,9 +284,13 @@ def test_revoked_key_fails_in_every_worker(workers: Server) -> None:
         proxy = xmlrpc.client.ServerProxy(f"{workers.url}/xmlrpc/2/object", transport=FreshConnection())
         return proxy.execute_kw(workers.db, 2, key, "res.partner", "search_count", [[]], {})
 
-    for _ in range(15):  # every worker has verified (and cached) the key
+    def accepted() -> None:
         assert call() > 0
+
+    def refused() -> None:
+        assert fault(call).faultCode == 3
+
+    workers.on_every_worker(3, accepted)  # every worker has verified (and cached) the key
     kid = cli(workers, "apikey", "list").strip().splitlines()[-1].split("\t")[0]
     cli(workers, "apikey", "revoke", "--id", kid)
-    for _ in range(15):
-        assert fault(call).faultCode == 3
+    workers.on_every_worker(3, refused)  # refused by every worker, its cache notwithstanding

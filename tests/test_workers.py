@@ -27,8 +27,8 @@ def call(srv: Server, model: str, method: str, *args: object) -> object:
 
 def test_schema_change_seen_by_every_worker(workers: Server, tmp_path: Path) -> None:
     name = f"x_w{uuid.uuid4().hex[:8]}"
-    for _ in range(12):  # warm every worker's registry before the change
-        call(workers, "res.partner", "search_count", [])
+    # every worker loads its registry before the change
+    workers.on_every_worker(3, lambda: call(workers, "res.partner", "search_count", []))
     mid = call(workers, "ir.model", "create", {"name": "Shared", "model": name, "state": "manual"})
     call(workers, "ir.model.fields", "create", {"model_id": mid, "name": "x_name", "ttype": "char"})
     ids = [call(workers, name, "create", {"x_name": f"r{i}"}) for i in range(12)]
@@ -36,15 +36,21 @@ def test_schema_change_seen_by_every_worker(workers: Server, tmp_path: Path) -> 
     assert call(workers, name, "search_count", []) == 12
     field = call(workers, "ir.model.fields", "search", [("model", "=", name), ("name", "=", "x_name")])
     call(workers, "ir.model.fields", "unlink", field)
-    for _ in range(12):
+
+    def field_gone() -> None:
         with pytest.raises(xmlrpc.client.Fault) as err:
             call(workers, name, "read", ids[:1], ["x_name"])
-        assert "Invalid field" in err.value.faultString
+        assert err.value.faultString.strip().splitlines()[-1] == f"ValueError: Invalid field 'x_name' on model '{name}'"
+
+    workers.on_every_worker(3, field_gone)
     call(workers, "ir.model", "unlink", [mid])
-    for _ in range(12):
+
+    def model_gone() -> None:
         with pytest.raises(xmlrpc.client.Fault) as err:
             call(workers, name, "search", [])
         assert err.value.faultCode == 2 and err.value.faultString == f"Object {name} doesn't exist"
+
+    workers.on_every_worker(3, model_gone)
 
 
 def test_sigterm_stops_every_process(backend: str, tmp_path: Path) -> None:

@@ -31,6 +31,6 @@ class ApiKeyDescription(BaseModel):
             raise UserError("Only internal users can create API keys")
         row = self._fetch_values(ids, ["name", "expiration_date"], False)[ids[0]]
         expiration = to_datetime(row["expiration_date"]) if row["expiration_date"] else None
-        _, key = generate_api_key(self.conn, self.env.registry.sqlite, self.env.uid, row["name"], None, expiration)
+        _, key = generate_api_key(self.conn, self.env.uid, row["name"], None, expiration)
         return {"type": "ir.actions.act_window", "res_model": "res.users.apikeys.show", "name": "API Key Ready",
                 "views": [[False, "form"]], "target": "new", "context": {"default_key": key}}

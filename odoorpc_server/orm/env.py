@@ -67,11 +67,11 @@ class Env:
         return Compiler(self)
 
     def now(self) -> Any:
-        return self._now.strftime("%Y-%m-%d %H:%M:%S") if self.registry.sqlite else self._now
+        return self._now
 
     def reload_registry(self) -> None:
         """Rebuild the registry from this transaction's rows after a schema change (the caller
         creates or drops the tables and columns it changed)."""
         bump(self.conn)
-        registry = Registry.load(self.conn, self.registry.sqlite, self.registry)
+        registry = Registry.load(self.conn, self.registry)
         self.shared.update(registry=registry, schema_changed=True, security={})

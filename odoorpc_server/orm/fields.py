@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import ValidationError
+from odoorpc_server.storage import types
 
 RELATIONAL = frozenset({"many2one", "one2many", "many2many"})
 X2MANY = frozenset({"one2many", "many2many"})
@@ -46,22 +47,17 @@ def magic_field_rows(model: str, model_id: int, state: str) -> list[dict[str, An
 DATE_FMT = "%Y-%m-%d"
 DATETIME_FMT = "%Y-%m-%d %H:%M:%S"
 
-# column type per field type; dates are ISO strings on SQLite so comparisons stay textual
+# column type per field type (storage.types stores dates the same way on both backends)
 COLUMN_TYPES: dict[str, Any] = {
     "char": sa.String, "text": sa.Text, "html": sa.Text, "selection": sa.String, "binary": sa.Text,
-    "integer": sa.Integer, "many2one": sa.Integer, "float": sa.Float, "monetary": sa.Float,
-    "boolean": sa.Boolean, "date": sa.Date, "datetime": sa.DateTime,
+    "integer": sa.Integer, "many2one": sa.Integer, "float": lambda: sa.Float(precision=53),
+    "monetary": lambda: sa.Float(precision=53), "boolean": lambda: sa.Boolean(create_constraint=False),
+    "date": types.Date, "datetime": types.DateTime,
 }
-SQLITE_OVERRIDES: dict[str, Any] = {"date": sa.String, "datetime": sa.String, "boolean": sa.Boolean}
 
 
-def column_type(ttype: str, sqlite: bool) -> Any:
-    kind = (SQLITE_OVERRIDES.get(ttype) if sqlite else None) or COLUMN_TYPES[ttype]
-    if kind is sa.Boolean:
-        return sa.Boolean(create_constraint=False)
-    if kind is sa.Float:
-        return sa.Float(precision=53)
-    return kind()
+def column_type(ttype: str) -> Any:
+    return COLUMN_TYPES[ttype]()
 
 
 def check_int32(value: int) -> int:
@@ -70,12 +66,6 @@ def check_int32(value: int) -> int:
     if not INT_MIN <= value <= INT_MAX:
         raise ValidationError("The operation cannot be completed: integer out of range")
     return value
-
-
-def beyond_int32(value: int) -> int:
-    """A domain operand outside the 32-bit range, moved just outside it: it compares with every
-    stored value as the original does, and fits both backends' parameters."""
-    return INT_MAX + 1 if value > INT_MAX else INT_MIN - 1 if value < INT_MIN else value
 
 
 def default_label(name: str) -> str:
@@ -200,7 +190,7 @@ def to_datetime(value: Any) -> dt.datetime | None:
     return dt.datetime.strptime(text[:19], DATETIME_FMT)
 
 
-def to_column(fld: Field, value: Any, sqlite: bool) -> Any:
+def to_column(fld: Field, value: Any) -> Any:
     """Turn a write value into what the column stores (Odoo's convert_to_column)."""
     t = fld.type
     if t in ("char", "text", "html", "selection"):
@@ -230,11 +220,9 @@ def to_column(fld: Field, value: Any, sqlite: bool) -> Any:
             raise ValueError(f"Wrong value for {fld.model}.{fld.name}: {value!r}")
         return check_int32(value)
     if t == "date":
-        d = to_date(value)
-        return d.strftime(DATE_FMT) if (d and sqlite) else d
+        return to_date(value)
     if t == "datetime":
-        d2 = to_datetime(value)
-        return d2.strftime(DATETIME_FMT) if (d2 and sqlite) else d2
+        return to_datetime(value)
     if t == "binary":
         if value is None or value is False:
             return None

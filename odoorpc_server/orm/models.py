@@ -168,7 +168,7 @@ class BaseModel:
                     active_test: bool | None = None) -> list[int]:
         offset, limit = check_bound(offset, "offset"), check_bound(limit, "limit")
         query = self.env.compiler.ids_query(self.model, domain, active_test)
-        builder = OrderBuilder(self.env.registry, self.env.registry.sqlite)
+        builder = OrderBuilder(self.env.registry)
         builder.add(self.model, self.table, order or self.model.order)
         query = builder.apply(query, self.table)
         if offset:
@@ -303,7 +303,7 @@ class BaseModel:
             query = sa.select(comodel.table.c.id, rel.c[c1]).select_from(
                 rel.join(comodel.table, comodel.table.c.id == rel.c[c2])).where(
                 rel.c[c1].in_(ids), self.env.compiler.where(comodel, []))
-        builder = OrderBuilder(self.env.registry, self.env.registry.sqlite)
+        builder = OrderBuilder(self.env.registry)
         builder.add(comodel, comodel.table, comodel.order)
         for row in self.conn.execute(builder.apply(query, comodel.table)):
             result[row[1]].append(row[0])
@@ -381,7 +381,7 @@ class BaseModel:
             if f.secret:
                 columns[name] = self._secret_value(name, value)
             elif f.column:
-                columns[name] = to_column(f, value, self.env.registry.sqlite)
+                columns[name] = to_column(f, value)
             elif f.compute or f.related:
                 inverses[name] = value
         self._check_many2one(columns)

@@ -36,9 +36,8 @@ def check(order: str) -> list[tuple[str, bool, str | None]]:
 class OrderBuilder:
     """Collects ORDER BY terms and the outer joins they need."""
 
-    def __init__(self, registry: Registry, sqlite: bool) -> None:
+    def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self.sqlite = sqlite
         self.joins: list[tuple[Any, Any]] = []
         self.terms: list[Any] = []
         self.fields: list[str] = []
@@ -76,8 +75,8 @@ class OrderBuilder:
 
     def _term(self, col: Any, desc: bool, nulls: str | None) -> Any:
         term = col.desc() if desc else col.asc()
-        if nulls is None and self.sqlite:
-            nulls = "first" if desc else "last"  # PostgreSQL's defaults, made explicit for SQLite
+        if nulls is None:
+            nulls = "first" if desc else "last"  # PostgreSQL's defaults, written out for SQLite's sake
         if nulls == "first":
             term = term.nulls_first()
         elif nulls == "last":

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from odoorpc_server.exceptions import UnknownField, UserError
 from odoorpc_server.orm.fields import DATE_FMT, DATETIME_FMT, Field
 from odoorpc_server.orm.order import OrderBuilder
+from odoorpc_server.storage.types import period
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.models import BaseModel
@@ -112,13 +113,7 @@ def context_zone(rec: BaseModel) -> ZoneInfo | None:
 def truncated(rec: BaseModel, g: GroupSpec, col: Any, zone: ZoneInfo | None) -> Any:
     """The start of the period a date/datetime falls in (weeks start on Sunday, as en_US)."""
     tz = zone.key if zone and g.field.type == "datetime" else None
-    if rec.env.registry.sqlite:
-        return sa.func.odoo_period(g.granularity, col, tz)
-    if tz:
-        col = sa.func.timezone(tz, sa.func.timezone("UTC", col))
-    if g.granularity == "week":
-        return sa.func.date_trunc("week", col + sa.text("interval '1 day'")) - sa.text("interval '1 day'")
-    return sa.func.date_trunc(g.granularity, col)
+    return period(g.granularity or "month", col, tz)
 
 
 def period_end(granularity: str, start: dt.datetime) -> dt.datetime:
@@ -201,22 +196,19 @@ def read_group(rec: BaseModel, domain: Any, fields: Any, groupby: Any, offset: i
 
 def _order(rec: BaseModel, query: Any, specs: list[GroupSpec], aggregates: list[tuple[str, str, Field]],
            group_cols: list[Any], agg_cols: list[Any], count: Any, orderby: Any) -> Any:
-    sqlite = rec.env.registry.sqlite
     terms: list[Any] = []
     done: set[int] = set()
 
     def direction(expr: Any, desc: bool) -> Any:
         term = expr.desc() if desc else expr.asc()
-        if sqlite:
-            term = term.nulls_first() if desc else term.nulls_last()
-        return term
+        return term.nulls_first() if desc else term.nulls_last()  # PostgreSQL's defaults, written out
 
     def by_group(i: int, desc: bool) -> None:
         g = specs[i]
         done.add(i)
         if g.field.type == "many2one":
             comodel = rec.env.registry.comodel(g.field)
-            builder = OrderBuilder(rec.env.registry, sqlite)
+            builder = OrderBuilder(rec.env.registry)
             alias = comodel.table.alias()
             col = rec.table.c[g.field.name]
             if comodel.order != "id":

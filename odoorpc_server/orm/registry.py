@@ -105,8 +105,7 @@ def field_from_row(row: Any, group_ids: frozenset[int] = frozenset()) -> Field:
 class Registry:
     """Every model of one database, with its tables."""
 
-    def __init__(self, sqlite: bool, sequence: int) -> None:
-        self.sqlite = sqlite
+    def __init__(self, sequence: int) -> None:
         self.sequence = sequence
         self.models: dict[str, Model] = {}
 
@@ -121,11 +120,11 @@ class Registry:
         return self.models[f.relation or ""]
 
     @classmethod
-    def load(cls, conn: Connection, sqlite: bool, previous: Registry | None = None) -> Registry:
+    def load(cls, conn: Connection, previous: Registry | None = None) -> Registry:
         """Build the registry from the metadata rows, reusing the models of `previous` whose rows
         did not change (a schema change then costs one model's rebuild, not all of them)."""
         sequence = conn.execute(sa.text("SELECT registry_sequence FROM odoorpc_signal WHERE id = 1")).scalar_one()
-        reg = cls(sqlite, sequence)
+        reg = cls(sequence)
         field_rows: dict[str, list[Any]] = {}
         for row in conn.execute(sa.text("SELECT * FROM ir_model_fields ORDER BY id")):
             field_rows.setdefault(row.model, []).append(row)
@@ -135,7 +134,7 @@ class Registry:
         for row in conn.execute(sa.text("SELECT * FROM ir_model ORDER BY id")):
             rows = field_rows.get(row.model, [])
             fingerprint = (tuple(row), tuple((*r, tuple(sorted(field_groups.get(r.id, ())))) for r in rows))
-            old = previous.models.get(row.model) if previous and previous.sqlite == sqlite else None
+            old = previous.models.get(row.model) if previous else None
             if old is not None and old.fingerprint == fingerprint:
                 reg.models[row.model] = old
                 continue
@@ -161,7 +160,7 @@ class Registry:
             cols: list[sa.Column[Any]] = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
             for f in [*model.fields.values(), *model.hidden.values()]:
                 if f.stored and f.name != "id" and (secrets or not f.secret):
-                    cols.append(sa.Column(f.name, column_type(f.type, self.sqlite), index=f.index or None))
+                    cols.append(sa.Column(f.name, column_type(f.type), index=f.index or None))
             return cols
 
         model.ddl_table = sa.Table(model.table_name, model.metadata, *columns(True), sqlite_autoincrement=True)
@@ -191,7 +190,7 @@ class Registry:
 
     def add_column(self, conn: Connection, model: Model, f: Field) -> None:
         prep = conn.dialect.identifier_preparer
-        ctype = column_type(f.type, self.sqlite).compile(dialect=conn.dialect)
+        ctype = column_type(f.type).compile(dialect=conn.dialect)
         conn.exec_driver_sql(f"ALTER TABLE {prep.quote(model.table_name)} ADD COLUMN {prep.quote(f.name)} {ctype}")
 
     def drop_column(self, conn: Connection, model: Model, name: str) -> None:
@@ -220,12 +219,12 @@ class RegistryCache:
         self._security: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def get(self, dbname: str, conn: Connection, sqlite: bool) -> tuple[Registry, dict[str, Any]]:
+    def get(self, dbname: str, conn: Connection) -> tuple[Registry, dict[str, Any]]:
         row = conn.execute(sa.text(
             "SELECT registry_sequence, cache_sequence FROM odoorpc_signal WHERE id = 1")).one()
         reg = self._registries.get(dbname)
         if reg is None or reg.sequence != row.registry_sequence:
-            reg = Registry.load(conn, sqlite, reg)
+            reg = Registry.load(conn, reg)
             with self._lock:
                 self._registries[dbname] = reg
         key = (int(row.registry_sequence), int(row.cache_sequence))

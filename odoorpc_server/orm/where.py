@@ -32,7 +32,8 @@ from odoorpc_server.orm.domains import (
     negate,
     parse,
 )
-from odoorpc_server.orm.fields import Field, beyond_int32, to_column
+from odoorpc_server.orm.fields import INT_MAX, INT_MIN, Field, to_column
+from odoorpc_server.storage.types import text_of
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.env import Env
@@ -82,7 +83,6 @@ class Compiler:
 
     def __init__(self, env: Env) -> None:
         self.env = env
-        self.sqlite = env.registry.sqlite
 
     # -- entry points -------------------------------------------------------------------------
     def where(self, model: Model, domain: Any, active_test: bool | None = None) -> ColumnElement[bool]:
@@ -155,6 +155,12 @@ class Compiler:
         return self.scalar(fld, table.c[left], op, right)
 
     def scalar(self, fld: Field, col: Any, op: str, right: Any) -> ColumnElement[bool]:
+        if fld.type in ("integer", "many2one") or fld.name == "id":
+            beyond = beyond_int32(col, op, right)
+            if beyond is not None:
+                return beyond
+            if op in ("in", "not in") and isinstance(right, (list, tuple)):
+                right = [v for v in right if not _outside_int32(v)]  # no record holds such a value
         return SCALAR_OPERATORS[op](self, fld, col, op, right)
 
     # -- relational ---------------------------------------------------------------------------
@@ -332,14 +338,14 @@ class Compiler:
                     value = int(value)  # PostgreSQL casts such a literal for Odoo
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise ValueError("an id must be an integer")
-                return beyond_int32(value)
+                return value
             if fld.type in ("integer", "many2one") and isinstance(value, int) and not isinstance(value, bool):
-                return beyond_int32(value)
+                return value
             if fld.type == "selection":
                 return value if value is None or value is False else str(value)
             if isinstance(value, (list, tuple, dict)):
                 raise ValueError("a list or mapping is not a single value")
-            return to_column(fld, value, self.sqlite)
+            return to_column(fld, value)
         except (ValueError, TypeError, OverflowError, ValidationError) as error:
             raise ValueError(f"Invalid value {value!r} for field {fld.model}.{fld.name} ({fld.type}): {error}") \
                 from None
@@ -349,25 +355,14 @@ class Compiler:
         return sa.literal(value, type_=col.type) if value is not None else sa.null()
 
     def as_text(self, fld: Field, col: Any) -> Any:
-        """The column as PostgreSQL writes it as text (`::text`), on SQLite too."""
-        if not self.sqlite:
-            return sa.cast(col, sa.Text)
-        if fld.type == "boolean":
-            return sa.case((col == sa.true(), "true"), (col == sa.false(), "false"), else_=sa.null())
-        if fld.type in ("float", "monetary"):
-            return sa.func.pg_float_text(col)
-        return sa.cast(col, sa.Text)
+        """The column as PostgreSQL writes it as text (`::text`), on both backends."""
+        return text_of(col)
 
     def like(self, text: Any, op: str, pattern: str) -> ColumnElement[bool]:
         if (len(pattern) - len(pattern.rstrip("\\"))) % 2:
             raise ValueError(f"Invalid pattern {pattern!r} for operator {op!r}: it ends with an escape character")
-        insensitive = "ilike" in op
-        if insensitive and self.sqlite:
-            expr = sa.func.py_lower(text).like(sa.func.py_lower(sa.literal(pattern, sa.Text)), escape="\\")
-        elif insensitive:
-            expr = text.ilike(sa.literal(pattern, sa.Text), escape="\\")
-        else:
-            expr = text.like(sa.literal(pattern, sa.Text), escape="\\")
+        operand = sa.literal(pattern, sa.Text)
+        expr = text.ilike(operand, escape="\\") if "ilike" in op else text.like(operand, escape="\\")
         return sa.not_(expr) if op.startswith("not") else expr
 
 
@@ -459,10 +454,30 @@ RELATIONAL_HANDLERS: dict[str, Callable[[Compiler, Model, Any, Field, str, Any],
 }
 
 
+def _outside_int32(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX
+
+
+def beyond_int32(col: Any, op: str, value: Any) -> ColumnElement[bool] | None:
+    """A comparison of a 32-bit column with a number outside its range, answered without sending
+    that number (PostgreSQL would refuse it as an int4 parameter): nothing stored equals it, and it
+    is above or below every stored value."""
+    if not _outside_int32(value) or op not in ("=", "=?", "!=", "<", "<=", ">", ">="):
+        return None
+    above = value > INT_MAX
+    if op in ("=", "=?"):
+        return sa.false()
+    if op == "!=":
+        return sa.true()  # every value differs, and a negative operator matches NULL too
+    if op in ("<", "<="):
+        return col.is_not(None) if above else sa.false()
+    return sa.false() if above else col.is_not(None)
+
+
 def record_ids(values: Any) -> list[Any]:
-    """Record ids of a relational operand: falsy entries dropped, integers beyond 32 bits
-    (no record has such an id) moved just outside the range so both backends take them."""
-    return [beyond_int32(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in values if v]
+    """Record ids of a relational operand: falsy entries and integers beyond 32 bits (no record
+    has such an id) dropped."""
+    return [v for v in values if v and not _outside_int32(v)]
 
 
 def name_fields(model: Model) -> list[str]:

@@ -38,7 +38,7 @@ class App:
         attempt = Attempt(remote_address.get())
         try:
             with self.backend.transaction(db, write=write) as conn:
-                registry, security = self.registries.get(db, conn, self.backend.is_sqlite)
+                registry, security = self.registries.get(db, conn)
                 method = self.check_credentials(conn, db, uid, password, attempt) if password is not None else None
                 env = Env(conn, registry, uid, context, settings=self.settings)
                 env.shared.update(auth_method=method, security=security)
@@ -81,7 +81,7 @@ class App:
     def _candidates(self, conn: sa.Connection, uid: int, secret: str, row: Any) -> list[tuple[Any, str, str]]:
         """(cache owner, stored hash, method) of every secret `secret` may be: the user's live
         API keys with its index, then the password."""
-        keys = live_keys(conn, self.backend.is_sqlite, uid, secret) if API_KEY_FORMAT.match(secret) else []
+        keys = live_keys(conn, uid, secret) if API_KEY_FORMAT.match(secret) else []
         found: list[tuple[Any, str, str]] = [(("key", k.id), k.key, "apikey") for k in keys]
         return found + ([(uid, row.password, "password")] if row.password else [])
 
@@ -91,7 +91,7 @@ class App:
         attempt = Attempt(address, named)
         try:
             with self.backend.transaction(db, write=False) as conn:
-                self.registries.get(db, conn, self.backend.is_sqlite)
+                self.registries.get(db, conn)
                 uid = conn.execute(sa.select(USERS.c.id).where(USERS.c.login == named, USERS.c.active == sa.true())
                                    .order_by(USERS.c.id).limit(1)).scalar() if named else None
                 if uid is None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from odoorpc_server.services import bootstrap
 from odoorpc_server.services.app import App
-from odoorpc_server.storage import bootstrap
 from odoorpc_server.storage.database import DatabaseExists
 
 

@@ -48,7 +48,9 @@ def _sqlite_engine(path: Path) -> Engine:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        dbapi_conn.create_function("py_lower", 1, py_lower, deterministic=True)
+        # Unicode-aware lower(), so that SQLAlchemy's ilike (lower() LIKE lower()) folds non-ASCII
+        # letters as PostgreSQL's ILIKE does
+        dbapi_conn.create_function("lower", 1, py_lower, deterministic=True)
         dbapi_conn.create_function("odoo_period", 3, period_start, deterministic=True)
         dbapi_conn.create_function("pg_float_text", 1, pg_float_text, deterministic=True)
         cur = dbapi_conn.cursor()

@@ -83,10 +83,10 @@ def _fill(backend: Backend, dbname: str, settings: Any, demo: bool, created: boo
         with backend.transaction(dbname) as conn:
             migrate.upgrade(conn)
             if not conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first():
-                install_base(conn, backend.is_sqlite, settings)
+                install_base(conn, settings)
             if demo and not conn.execute(sa.text(
                     "SELECT 1 FROM ir_model_data WHERE module = '__demo__' AND name = 'loaded'")).first():
-                install_demo(conn, backend.is_sqlite, settings)
+                install_demo(conn, settings)
     except BaseException:
         if created:
             backend.drop(dbname)
@@ -137,11 +137,11 @@ def install_models(conn: Connection, now: Any) -> None:
         conn.execute(sa.insert(field_t), full)
 
 
-def install_base(conn: Connection, sqlite: bool, settings: Any) -> None:
-    probe = Registry(sqlite, 0)
+def install_base(conn: Connection, settings: Any) -> None:
+    probe = Registry(0)
     now = Env(conn, probe, SUPERUSER_ID).now()
     install_models(conn, now)
-    registry = Registry.load(conn, sqlite)
+    registry = Registry.load(conn)
     registry.create_tables(conn)
     env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
     xmlids: list[tuple[str, str, int]] = []
@@ -233,9 +233,9 @@ def install_security(env: Env, groups: dict[str, int]) -> None:
             **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
 
 
-def install_demo(conn: Connection, sqlite: bool, settings: Any) -> None:
+def install_demo(conn: Connection, settings: Any) -> None:
     """Demo contacts in the spirit of Odoo's: companies, people, tags, some archived."""
-    registry = Registry.load(conn, sqlite)
+    registry = Registry.load(conn)
     env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
     demo = read_json("demo.json")
     country = registry["res.country"].table

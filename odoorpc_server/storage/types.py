@@ -1,0 +1,135 @@
+"""Where SQLite and PostgreSQL differ, in one place: column types that store dates the same way
+on both, and SQL constructs compiled per dialect. The ORM above speaks only these.
+
+- dates and datetimes: PostgreSQL's own types; on SQLite ISO text (`YYYY-MM-DD HH:MM:SS`, no
+  microseconds), so that text comparisons and `like` see what PostgreSQL's `::text` shows;
+- `text_of(column)`: the column as PostgreSQL writes it as text (booleans 'true'/'false', floats
+  in their shortest form), on SQLite too;
+- `period_start(granularity, column, tz)`: read_group's `date_trunc` (weeks from Sunday), in a
+  time zone;
+- case-insensitive matching uses SQLAlchemy's `ilike`; SQLite's `lower()` is replaced by a
+  Unicode-aware one when a connection opens (see storage.database).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import TypeDecorator
+
+DATE_FMT = "%Y-%m-%d"
+DATETIME_FMT = "%Y-%m-%d %H:%M:%S"
+
+
+class Date(TypeDecorator[dt.date]):
+    """A date: DATE on PostgreSQL, ISO text on SQLite; `date` objects both ways."""
+
+    impl = sa.Date
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return dialect.type_descriptor(sa.String(10) if dialect.name == "sqlite" else sa.Date())
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if dialect.name == "sqlite" and isinstance(value, dt.date):
+            return value.strftime(DATE_FMT)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+class DateTime(TypeDecorator[dt.datetime]):
+    """A UTC datetime without time zone: TIMESTAMP on PostgreSQL, ISO text on SQLite."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return dialect.type_descriptor(sa.String(26) if dialect.name == "sqlite" else sa.DateTime())
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if dialect.name == "sqlite" and isinstance(value, dt.datetime):
+            return value.strftime(DATETIME_FMT)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if isinstance(value, str):  # SQLite, and text log columns of the metadata tables
+            return dt.datetime.fromisoformat(value[:19]) if len(value) > 10 else dt.datetime.fromisoformat(value)
+        return value
+
+
+# -- text_of: PostgreSQL's `::text` ---------------------------------------------------------------
+
+class text_of(FunctionElement[str]):  # noqa: N801 (an SQL function, named like one)
+    type = sa.Text()
+    inherit_cache = True
+
+
+@compiles(text_of)
+def _text_of(element: text_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS TEXT)"
+
+
+@compiles(text_of, "sqlite")
+def _text_of_sqlite(element: text_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column = list(element.clauses)[0]
+    sql = compiler.process(column, **kw)
+    kind = getattr(column, "type", None)
+    if isinstance(kind, sa.Boolean):
+        return f"(CASE WHEN {sql} = 1 THEN 'true' WHEN {sql} = 0 THEN 'false' END)"
+    if isinstance(kind, sa.Float):
+        return f"pg_float_text({sql})"
+    return f"CAST({sql} AS TEXT)"
+
+
+# -- period_start: read_group's date_trunc --------------------------------------------------------
+
+class period_start(FunctionElement[Any]):  # noqa: N801
+    """period_start(granularity, column, tz): the start of the period the value falls in. The
+    granularity and the presence of a time zone shape the SQL, so statements holding this are
+    not cached (read_group only)."""
+
+    inherit_cache = False
+
+
+def _period_args(element: period_start, compiler: SQLCompiler, **kw: Any) -> tuple[str, str, str | None]:
+    granularity, column, tz = list(element.clauses)
+    value = granularity.value  # type: ignore[attr-defined]
+    if value not in GRANULARITIES:  # inlined in the SQL below: only these words
+        raise ValueError(f"Invalid granularity {value!r}")
+    zone = compiler.process(tz, **kw) if tz.value else None  # type: ignore[attr-defined]
+    return value, compiler.process(column, **kw), zone
+
+
+@compiles(period_start)
+def _period_start(element: period_start, compiler: SQLCompiler, **kw: Any) -> str:
+    granularity, column, zone = _period_args(element, compiler, **kw)
+    if zone:
+        column = f"timezone({zone}, timezone('UTC', {column}))"
+    if granularity == "week":  # weeks start on Sunday, as en_US counts them
+        return f"(date_trunc('week', {column} + interval '1 day') - interval '1 day')"
+    return f"date_trunc('{granularity}', {column})"
+
+
+@compiles(period_start, "sqlite")
+def _period_start_sqlite(element: period_start, compiler: SQLCompiler, **kw: Any) -> str:
+    granularity, column, zone = _period_args(element, compiler, **kw)
+    return f"odoo_period('{granularity}', {column}, {zone or 'NULL'})"
+
+
+def insert(conn: Any, table: Any) -> Any:
+    """An INSERT construct of the connection's dialect (for ON CONFLICT upserts on both)."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+GRANULARITIES = frozenset({"hour", "day", "week", "month", "quarter", "year"})
+
+
+def period(granularity: str, column: Any, tz: str | None) -> period_start:
+    return period_start(sa.literal(granularity), column, sa.literal(tz, sa.String))
