@@ -240,3 +240,28 @@ def test_negated_path_leaf_statically_false(client: Client) -> None:
     assert client.x("res.partner", "search", [("id", "=", lonely), ("child_ids", "not any",
                                                                      [("name", "not in", [])])]) == [lonely]
     client.x("res.partner", "unlink", [lonely])
+
+
+def test_hierarchy_through_a_one2many_on_a_parent_store_model(client: Client) -> None:
+    """res.partner.category keeps a parent store in Odoo: there `child_ids child_of X` follows the
+    tag tree downwards (X and its descendants), whatever field names the hierarchy."""
+    root = client.x("res.partner.category", "create", {"name": "PS root"})
+    child = client.x("res.partner.category", "create", {"name": "PS child", "parent_id": root})
+    leaf = client.x("res.partner.category", "create", {"name": "PS leaf", "parent_id": child})
+    scope = [("id", "in", [root, child, leaf])]
+    assert sorted(client.x("res.partner.category", "search", scope + [("child_ids", "child_of", child)])) == \
+        [child, leaf]
+    assert sorted(client.x("res.partner.category", "search", scope + [("child_ids", "parent_of", child)])) == \
+        [root, child]
+    client.x("res.partner.category", "unlink", [leaf, child, root])
+
+
+def test_base_field_defaults_are_stored(client: Client) -> None:
+    """Odoo's res.partner.color defaults to 0: a new contact holds 0, not NULL, so `= False`
+    does not find it and it groups under 0."""
+    pid = client.x("res.partner", "create", {"name": "Colourless"})
+    assert client.x("res.partner", "search", [("id", "=", pid), ("color", "=", 0)]) == [pid]
+    assert client.x("res.partner", "search", [("id", "=", pid), ("color", "=", False)]) == []
+    [group] = client.x("res.partner", "read_group", [("id", "=", pid)], ["color:count"], ["color"])
+    assert group["color"] == 1 and group["color_count"] == 1  # the aggregate answers under the group's key
+    client.x("res.partner", "unlink", [pid])

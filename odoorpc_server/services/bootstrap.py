@@ -101,7 +101,7 @@ def install_models(conn: Connection, now: Any) -> None:
     spec = read_json("models.json")["models"]
     timezones = sorted(zoneinfo.available_timezones())
     model_t = sa.table("ir_model", *(sa.column(c) for c in (
-        "id", "model", "name", "order", "state", "rec_name", "parent_name",
+        "id", "model", "name", "order", "state", "rec_name", "parent_name", "parent_store",
         "create_uid", "write_uid", "create_date", "write_date")))
     field_cols = ("name", "model", "model_id", "field_description", "help", "ttype", "relation", "relation_field",
                   "relation_table", "column1", "column2", "selection", "required", "readonly", "index", "store",
@@ -112,7 +112,7 @@ def install_models(conn: Connection, now: Any) -> None:
         mid = conn.execute(sa.insert(model_t).values(
             model=name, name=model["description"], order=model.get("order", "id"), state="base",
             rec_name=model.get("rec_name"), parent_name=model.get("parent_name"),
-            **_stamp(now)).returning(model_t.c.id)).scalar_one()
+            parent_store=model.get("parent_store", False), **_stamp(now)).returning(model_t.c.id)).scalar_one()
         rows = magic_field_rows(name, mid, "base")
         for fname, f in model["fields"].items():
             selection = f.get("selection")
