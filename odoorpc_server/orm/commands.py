@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from odoorpc_server.orm.fields import Field, check_int32
 
 if TYPE_CHECKING:
-    from odoorpc_server.orm.models import BaseModel
+    from odoorpc_server.orm.records import Records
 
 CREATE, UPDATE, DELETE, UNLINK, LINK, CLEAR, SET = range(7)
 
@@ -50,14 +50,14 @@ def as_default(cmds: list[tuple[int, Any, Any]]) -> list[list[Any]]:
     return [list(c) for c in cmds]
 
 
-def apply(rec: BaseModel, fld: Field, ids: list[int], cmds: list[tuple[int, Any, Any]]) -> None:
+def apply(rec: Records, fld: Field, ids: list[int], cmds: list[tuple[int, Any, Any]]) -> None:
     if fld.type == "one2many":
         _apply_o2m(rec, fld, ids, cmds)
     else:
         _apply_m2m(rec, fld, ids, cmds)
 
 
-def _apply_o2m(rec: BaseModel, fld: Field, ids: list[int], cmds: list[tuple[int, Any, Any]]) -> None:
+def _apply_o2m(rec: Records, fld: Field, ids: list[int], cmds: list[tuple[int, Any, Any]]) -> None:
     comodel = rec.other(fld.relation or "")
     inverse = fld.relation_field or ""
     cascade = comodel.model.fields[inverse].on_delete == "cascade"
@@ -93,7 +93,7 @@ def _apply_o2m(rec: BaseModel, fld: Field, ids: list[int], cmds: list[tuple[int,
                     comodel.write(wanted, {inverse: rid})
 
 
-def _apply_m2m(rec: BaseModel, fld: Field, ids: list[int], cmds: list[tuple[int, Any, Any]]) -> None:
+def _apply_m2m(rec: Records, fld: Field, ids: list[int], cmds: list[tuple[int, Any, Any]]) -> None:
     comodel = rec.other(fld.relation or "")
     rel = rec.model.relations[fld.name]
     _, c1, c2 = rec.env.registry.m2m_spec(fld)

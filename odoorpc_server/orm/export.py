@@ -12,12 +12,12 @@ from odoorpc_server.exceptions import UnknownField
 from odoorpc_server.orm.fields import X2MANY, Field
 
 if TYPE_CHECKING:
-    from odoorpc_server.orm.models import BaseModel
+    from odoorpc_server.orm.reading import Reading
 
 DATA = sa.table("ir_model_data", *(sa.column(c) for c in ("id", "module", "name", "model", "res_id", "noupdate")))
 
 
-def check_paths(rec: BaseModel, paths: list[list[str]]) -> None:
+def check_paths(rec: Reading, paths: list[list[str]]) -> None:
     """Every name of every path is a field the user may read, before any record is looked at."""
     for path in paths:
         model = rec
@@ -31,7 +31,7 @@ def check_paths(rec: BaseModel, paths: list[list[str]]) -> None:
                 model = model.comodel(fld)
 
 
-def rows(rec: BaseModel, ids: list[int], paths: list[list[str]]) -> list[list[Any]]:
+def rows(rec: Reading, ids: list[int], paths: list[list[str]]) -> list[list[Any]]:
     heads = sorted({p[0] for p in paths if p and p[0] not in ("id", ".id")})
     names = rec._field_names(heads) if heads else []
     values = rec._fetch_values(ids, names, True) if names else {i: {} for i in ids}
@@ -58,7 +58,7 @@ def rows(rec: BaseModel, ids: list[int], paths: list[list[str]]) -> list[list[An
     return lines
 
 
-def _merge_sub_rows(rec: BaseModel, fld: Field, value: Any, paths: list[list[str]],
+def _merge_sub_rows(rec: Reading, fld: Field, value: Any, paths: list[list[str]],
                     current: list[Any]) -> list[list[Any]]:
     """Export the linked records' paths: the first line merges into the record's own line, the
     others are returned to follow it."""
@@ -74,7 +74,7 @@ def _merge_sub_rows(rec: BaseModel, fld: Field, value: Any, paths: list[list[str
     return found[1:]
 
 
-def value_of(rec: BaseModel, fld: Field, value: Any) -> Any:
+def value_of(rec: Reading, fld: Field, value: Any) -> Any:
     """A value as Odoo exports it: numbers as they are, relations by display name, selections by
     label, anything empty as ''."""
     if fld.type in ("integer", "float", "monetary"):
@@ -89,7 +89,7 @@ def value_of(rec: BaseModel, fld: Field, value: Any) -> Any:
     return value if value else ""
 
 
-def external_ids(rec: BaseModel, ids: list[int]) -> dict[int, str]:
+def external_ids(rec: Reading, ids: list[int]) -> dict[int, str]:
     """External ids of the records, made (`__export__.<table>_<id>_<hex>`) where missing, as
     Odoo's export makes them so that the file can be imported back."""
     found: dict[int, str] = {}

@@ -17,7 +17,7 @@ from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.storage.types import period
 
 if TYPE_CHECKING:
-    from odoorpc_server.orm.models import BaseModel
+    from odoorpc_server.orm.reading import Reading
 
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
 DATETIME_GRANULARITIES = ("hour", *GRANULARITIES)
@@ -37,7 +37,7 @@ class GroupSpec:
         return self.field.type in ("date", "datetime")
 
 
-def parse_groupby(rec: BaseModel, spec: Any) -> GroupSpec:
+def parse_groupby(rec: Reading, spec: Any) -> GroupSpec:
     if not isinstance(spec, str):
         raise ValueError(f"Invalid groupby {spec!r}")
     fname, _, gran = spec.partition(":")
@@ -56,7 +56,7 @@ def parse_groupby(rec: BaseModel, spec: Any) -> GroupSpec:
     return GroupSpec(spec, fld, None)
 
 
-def parse_aggregates(rec: BaseModel, fields: Any, groupby: list[GroupSpec]) -> list[tuple[str, str, Field]]:
+def parse_aggregates(rec: Reading, fields: Any, groupby: list[GroupSpec]) -> list[tuple[str, str, Field]]:
     grouped = {g.field.name for g in groupby}
     out: list[tuple[str, str, Field]] = []
     for fspec in fields or []:
@@ -99,7 +99,7 @@ def aggregate_sql(func: str, col: Any) -> Any:
     return getattr(sa.func, func)(col)
 
 
-def context_zone(rec: BaseModel) -> ZoneInfo | None:
+def context_zone(rec: Reading) -> ZoneInfo | None:
     """The context's time zone, in which Odoo groups datetimes (UTC without one)."""
     tz = rec.env.context.get("tz")
     if not tz or not isinstance(tz, str):
@@ -110,7 +110,7 @@ def context_zone(rec: BaseModel) -> ZoneInfo | None:
         return None
 
 
-def truncated(rec: BaseModel, g: GroupSpec, col: Any, zone: ZoneInfo | None) -> Any:
+def truncated(rec: Reading, g: GroupSpec, col: Any, zone: ZoneInfo | None) -> Any:
     """The start of the period a date/datetime falls in (weeks start on Sunday, as en_US)."""
     tz = zone.key if zone and g.field.type == "datetime" else None
     return period(g.granularity or "month", col, tz)
@@ -162,7 +162,7 @@ def label(granularity: str, start: dt.datetime) -> str:
     return str(start.year)
 
 
-def read_group(rec: BaseModel, domain: Any, fields: Any, groupby: Any, offset: int = 0, limit: int | None = None,
+def read_group(rec: Reading, domain: Any, fields: Any, groupby: Any, offset: int = 0, limit: int | None = None,
                orderby: Any = False, lazy: bool = True) -> list[dict[str, Any]]:
     all_groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
     used = all_groupby[:1] if lazy else all_groupby
@@ -194,7 +194,7 @@ def read_group(rec: BaseModel, domain: Any, fields: Any, groupby: Any, offset: i
     return _format(rec, rows, specs, aggregates, all_groupby, lazy, domain or [], zone)
 
 
-def _order(rec: BaseModel, query: Any, specs: list[GroupSpec], aggregates: list[tuple[str, str, Field]],
+def _order(rec: Reading, query: Any, specs: list[GroupSpec], aggregates: list[tuple[str, str, Field]],
            group_cols: list[Any], agg_cols: list[Any], count: Any, orderby: Any) -> Any:
     terms: list[Any] = []
     done: set[int] = set()
@@ -264,7 +264,7 @@ def _is_alias_column(term: Any, joins: list[Any]) -> bool:
     return getattr(expr, "table", None) in [j[0] for j in joins]
 
 
-def _format(rec: BaseModel, rows: list[Any], specs: list[GroupSpec], aggregates: list[tuple[str, str, Field]],
+def _format(rec: Reading, rows: list[Any], specs: list[GroupSpec], aggregates: list[tuple[str, str, Field]],
             all_groupby: list[str], lazy: bool, domain: list[Any], zone: ZoneInfo | None) -> list[dict[str, Any]]:
     count_key = f"{specs[0].field.name}_count" if lazy and len(specs) == 1 else "__count"
     m2o_ids: dict[str, set[int]] = {}

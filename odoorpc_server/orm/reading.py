@@ -1,0 +1,206 @@
+"""Reading records: read and its formats (many2one pairs, x2many ids, related and computed
+fields, display names), fields_get, get_metadata, export_data and read_group."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+
+from odoorpc_server.exceptions import UnknownField
+from odoorpc_server.orm import access, api, export
+from odoorpc_server.orm.fields import X2MANY, Field, to_read
+from odoorpc_server.orm.order import OrderBuilder
+from odoorpc_server.orm.records import LOG_FIELDS, Records, normalize_ids
+
+
+class Reading(Records):
+    # -- read ---------------------------------------------------------------------------------
+    def _field_names(self, fields: Any, operation: str = "read") -> list[str]:
+        if not fields:
+            return [n for n, f in self.model.fields.items() if self._readable(f)]
+        if isinstance(fields, str):
+            fields = [fields]
+        names = []
+        for name in fields:
+            fld = self.model.fields.get(name) if isinstance(name, str) else None
+            if fld is None:
+                raise UnknownField(self.model.name, name)
+            access.check_field(self.env, self.model, fld, operation)
+            names.append(name)
+        return names
+
+    def _readable(self, fld: Field) -> bool:
+        return not fld.secret and access.readable_field(self.env, fld)
+
+    @api.records(readonly=True)
+    def read(self, ids: Any, fields: Any = None, load: str | None = "_classic_read") -> list[dict[str, Any]]:
+        ids = normalize_ids(ids)
+        self._check_access("read")
+        names = self._field_names(fields)
+        if "id" not in names:
+            names = ["id", *names]
+        self._check_rules(self._existing(ids), "read")
+        return self._read(ids, names, load)
+
+    def _read(self, ids: list[int], names: list[str], load: str | None) -> list[dict[str, Any]]:
+        values = self._fetch_values(ids, names, load == "_classic_read")
+        order = [i for i in ids if i in values]
+        return [{n: values[i][n] for n in names} for i in order]
+
+    def _fetch_values(self, ids: list[int], names: list[str], m2o_names: bool) -> dict[int, dict[str, Any]]:
+        fields = [self.model.fields[n] for n in names]
+        cols = [self.table.c[f.name] for f in fields if f.column and f.name != "id"]
+        rows = self.conn.execute(sa.select(self.table.c.id, *cols).where(self.table.c.id.in_(set(ids)))).all() \
+            if ids else []
+        out: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            rec: dict[str, Any] = {"id": row.id}
+            for f in fields:
+                if f.column and f.name != "id":
+                    rec[f.name] = self._column_read(f, row._mapping[f.name])
+            out[row.id] = rec
+        found = list(out)
+        for f in fields:
+            if f.name == "id" or (f.column and f.type != "many2one"):
+                continue
+            if f.type == "many2one" and f.column:
+                if m2o_names:
+                    targets = {r[f.name] for r in out.values() if r[f.name]}
+                    names_ = self.comodel(f)._display_names(sorted(targets)) if targets else {}
+                    for r in out.values():
+                        if r[f.name]:
+                            r[f.name] = [r[f.name], names_.get(r[f.name], False)]
+                continue
+            vals = self._computed_values(f, found, m2o_names)
+            for i in found:
+                out[i][f.name] = vals.get(i, False)
+        return out
+
+    def _column_read(self, f: Field, value: Any) -> Any:
+        if f.type == "many2one":
+            return value or False
+        return to_read(f, value)
+
+    def _computed_values(self, f: Field, ids: list[int], m2o_names: bool) -> dict[int, Any]:
+        if f.name == "display_name":
+            return self._display_names(ids)
+        if f.secret:  # write-only: reads as Odoo's computed password field does
+            return {i: "" for i in ids}
+        if f.type in X2MANY and f.store:
+            return self._x2many_values(f, ids)
+        if f.related:
+            return self._related_values(f, ids, m2o_names)
+        compute = getattr(self, f"_compute_{f.compute}", None) if f.compute else None
+        return compute(ids) if compute else {}
+
+    def _x2many_values(self, f: Field, ids: list[int]) -> dict[int, list[int]]:
+        comodel = self.env.registry.comodel(f)
+        result: dict[int, list[int]] = {i: [] for i in ids}
+        if not ids:
+            return result
+        if f.type == "one2many":
+            inverse = comodel.table.c[f.relation_field or ""]
+            query = sa.select(comodel.table.c.id, inverse).where(
+                inverse.in_(ids), self.env.compiler.where(comodel, []))
+        else:
+            rel = self.model.relations[f.name]
+            _, c1, c2 = self.env.registry.m2m_spec(f)
+            query = sa.select(comodel.table.c.id, rel.c[c1]).select_from(
+                rel.join(comodel.table, comodel.table.c.id == rel.c[c2])).where(
+                rel.c[c1].in_(ids), self.env.compiler.where(comodel, []))
+        builder = OrderBuilder(self.env.registry)
+        builder.add(comodel, comodel.table, comodel.order)
+        for row in self.conn.execute(builder.apply(query, comodel.table)):
+            result[row[1]].append(row[0])
+        return result
+
+    def _related_values(self, f: Field, ids: list[int], m2o_names: bool) -> dict[int, Any]:
+        head, _, rest = (f.related or "").partition(".")
+        link = self.model.fields[head]
+        base = self._fetch_values(ids, [head], False)
+        targets = sorted({v[head] for v in base.values() if v[head]})
+        sub = self.comodel(link)._fetch_values(targets, [rest], m2o_names) if targets else {}
+        target = self.env.registry.comodel(link).fields.get(rest)
+        empty = to_read(target, None) if target else False
+        return {i: (sub[v[head]][rest] if v[head] in sub else empty) for i, v in base.items()}
+
+    def _display_names(self, ids: list[int]) -> dict[int, Any]:
+        """display_name per id (hook): the rec_name's value, else 'model,id'. Models with a
+        display name of their own (contacts, states, tags) override this."""
+        ids = [i for i in ids if i]
+        if not ids:
+            return {}
+        fname = self.model.rec_name or ""
+        if not fname:
+            return {i: f"{self.model.name},{i}" for i in self._existing(ids)}
+        rows = self._fetch_values(ids, [fname], True)
+        return {i: (r[fname] if r[fname] not in (None, "") else False) for i, r in rows.items()}
+
+    @api.records(readonly=True)
+    def name_get(self, ids: Any) -> list[list[Any]]:
+        self._check_access("read")
+        ids = self._existing(normalize_ids(ids))
+        self._check_rules(ids, "read")
+        names = self._display_names(ids)
+        return [[i, names.get(i, False)] for i in ids]
+
+    # -- other public methods -----------------------------------------------------------------
+    @api.model(readonly=True)
+    def fields_get(self, allfields: Any = None, attributes: Any = None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        wanted = set(allfields) if allfields else None
+        for name, f in self.model.fields.items():
+            if (wanted is not None and name not in wanted) or not access.readable_field(self.env, f):
+                continue
+            desc = f.description()
+            if attributes:
+                desc = {k: v for k, v in desc.items() if k in attributes}
+            out[name] = desc
+        return out
+
+    @api.records(readonly=True)
+    def get_metadata(self, ids: Any) -> list[dict[str, Any]]:
+        self._check_access("read")
+        ids = self._existing(normalize_ids(ids))
+        self._check_rules(ids, "read")
+        names = [n for n in LOG_FIELDS if n in self.model.fields]
+        values = self._fetch_values(ids, names, True)
+        xmlids: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        if ids:
+            rows = self.conn.execute(sa.text(
+                "SELECT res_id, module, name, noupdate FROM ir_model_data WHERE model = :m AND res_id IN :ids "
+                "ORDER BY id").bindparams(sa.bindparam("ids", expanding=True)), {"m": self.model.name, "ids": ids})
+            for r in rows:
+                xmlids[r.res_id].append({"xmlid": f"{r.module}.{r.name}", "noupdate": bool(r.noupdate)})
+        out = []
+        for i in ids:
+            rec = {"id": i, **{n: values[i][n] for n in names}}
+            first = xmlids[i][0] if xmlids[i] else None
+            rec.update(xmlid=first["xmlid"] if first else False, xmlids=xmlids[i],
+                       noupdate=first["noupdate"] if first else False)
+            out.append(rec)
+        return out
+
+    # -- export -------------------------------------------------------------------------------
+    @api.records(readonly=True)
+    def export_data(self, ids: Any, fields_to_export: Any) -> dict[str, Any]:
+        """Odoo's export: one row per record, `/`-separated paths through relations, x2many paths
+        spread over extra rows; `.id` is the database id, `id` the external id."""
+        ids = normalize_ids(ids)
+        self._check_access("read")
+        if not isinstance(fields_to_export, (list, tuple)) or not all(isinstance(p, str) for p in fields_to_export):
+            raise ValueError(f"Invalid fields to export {fields_to_export!r}")
+        paths = [p.replace(":id", "/id").split("/") for p in fields_to_export]
+        export.check_paths(self, paths)
+        ids = self._existing(ids)
+        self._check_rules(ids, "read")
+        return {"datas": export.rows(self, ids, paths)}
+
+    @api.model(readonly=True)
+    def read_group(self, domain: Any, fields: Any, groupby: Any, offset: int = 0, limit: int | None = None,
+                   orderby: Any = False, lazy: bool = True) -> list[dict[str, Any]]:
+        from odoorpc_server.orm.read_group import read_group
+
+        self._check_access("read")
+        return read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)

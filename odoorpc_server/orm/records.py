@@ -1,0 +1,134 @@
+"""The ground every ORM method stands on: a model's records for one call's environment, and the
+checks every public method runs (access rights, record rules, existence)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+
+from odoorpc_server.exceptions import MissingError, UnknownMethod, ValidationError
+from odoorpc_server.orm import access, api
+from odoorpc_server.orm.env import Env
+from odoorpc_server.orm.fields import Field, check_int32
+from odoorpc_server.orm.registry import Model
+
+if TYPE_CHECKING:
+    from odoorpc_server.orm.models import BaseModel
+
+INT64_MAX = 2**63 - 1
+LOG_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
+ACCESS_MODES = ("read", "write", "create", "unlink")
+
+
+def check_bound(value: Any, name: str) -> int:
+    """limit / offset: a non-negative integer that fits PostgreSQL's bigint."""
+    if value is None or value is False:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"Invalid {name} {value!r}: an integer is expected") from None
+    if value < 0:
+        raise ValidationError(f"The operation cannot be completed: {name.upper()} must not be negative")
+    if value > INT64_MAX:
+        raise ValidationError("The operation cannot be completed: bigint out of range")
+    return int(value)
+
+
+def normalize_ids(ids: Any) -> list[int]:
+    if ids is None or ids is False:
+        return []
+    if isinstance(ids, bool):
+        raise ValueError(f"Invalid ids {ids!r}")
+    if isinstance(ids, int):
+        return [check_int32(ids)]
+    if isinstance(ids, (list, tuple)):
+        out = []
+        for i in ids:
+            if isinstance(i, bool) or not isinstance(i, int):
+                raise ValueError(f"Invalid record id {i!r}")
+            out.append(check_int32(i))
+        return out
+    raise ValueError(f"Invalid ids {ids!r}")
+
+
+def not_null_error(model: Model, fld: Field) -> ValidationError:
+    return ValidationError(
+        "The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n"
+        "- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n"
+        f"Model: {model.description} ({model.name})\nField: {fld.string} ({fld.name})\n")
+
+
+def fk_error(model: Model, constraint: str) -> ValidationError:
+    return ValidationError(
+        "The operation cannot be completed: another model requires the record being deleted. "
+        f"If possible, archive it instead.\n\nModel: {model.description} ({model.name})\n"
+        f"Constraint: {constraint}\n")
+
+
+class Records:
+    """A model's records for the user of `env`; the per-model class attributes live here."""
+
+    # fields a user may write on their own record without the right to write the model (Odoo's
+    # SELF_WRITEABLE_FIELDS of res.users)
+    SELF_WRITEABLE: ClassVar[frozenset[str]] = frozenset()
+    # changes that alter security decisions (True: any change), so cached decisions are dropped
+    SECURITY_FIELDS: ClassVar[frozenset[str] | bool] = False
+    # the fields a name search looks in (Odoo's _rec_names_search); the rec_name by default
+    NAME_SEARCH: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, env: Env, model: Model) -> None:
+        self.env = env
+        self.model = model
+
+    # -- helpers ------------------------------------------------------------------------------
+    @property
+    def table(self) -> sa.Table:
+        return self.model.table
+
+    @property
+    def conn(self) -> sa.Connection:
+        return self.env.conn
+
+    def public_method(self, name: str) -> tuple[Any, api.Exposure]:
+        """The bound method a remote caller asked for, with its RPC contract."""
+        found = api.exposure(type(self), name)
+        if found is None:
+            raise UnknownMethod(self.model.name, name)
+        return getattr(self, name), found
+
+    def other(self, name: str) -> BaseModel:
+        return self.env[name]
+
+    def comodel(self, f: Field) -> BaseModel:
+        """The model a relational field of this model points to."""
+        return self.env[f.relation or ""]
+
+    def _existing(self, ids: list[int]) -> list[int]:
+        if not ids:
+            return []
+        found = set(self.conn.execute(sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)))).scalars())
+        return [i for i in ids if i in found]
+
+    def _check_exist(self, ids: list[int]) -> None:
+        missing = sorted(set(ids) - set(self._existing(ids)))
+        if missing:
+            raise MissingError(
+                "Record does not exist or has been deleted.\n"
+                f"(Record: {self.model.name}({', '.join(map(str, missing))},), User: {self.env.uid})")
+
+    def _check_access(self, operation: str) -> None:
+        access.check_model(self.env, self.model, operation)
+
+    def _check_rules(self, ids: list[int], operation: str) -> None:
+        """Record rules: every one of `ids` (existing records) must pass the rules of `operation`."""
+        domain = access.rule_domain(self.env, self.model, operation)
+        if domain is None or not ids:
+            return
+        clause = self.env.sudo().compiler.where(self.model, domain, active_test=False)
+        allowed = set(self.conn.execute(sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)), clause))
+                      .scalars())
+        forbidden = [i for i in ids if i not in allowed]
+        if forbidden:
+            raise access.rule_error(self.env, self.model, operation, forbidden)

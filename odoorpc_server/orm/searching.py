@@ -1,0 +1,87 @@
+"""Searching records: search, search_count, search_read, name_search, exists and the access
+checks callable over RPC."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from odoorpc_server.orm import access, api
+from odoorpc_server.orm.domains import name_search_domain, normalize_domain
+from odoorpc_server.orm.order import OrderBuilder
+from odoorpc_server.orm.reading import Reading
+from odoorpc_server.orm.records import ACCESS_MODES, check_bound, normalize_ids
+from odoorpc_server.orm.where import name_fields
+
+
+class Searching(Reading):
+    def _search_ids(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None,
+                    active_test: bool | None = None) -> list[int]:
+        offset, limit = check_bound(offset, "offset"), check_bound(limit, "limit")
+        query = self.env.compiler.ids_query(self.model, domain, active_test)
+        builder = OrderBuilder(self.env.registry)
+        builder.add(self.model, self.table, order or self.model.order)
+        query = builder.apply(query, self.table)
+        if offset:
+            query = query.offset(offset)
+        if limit:
+            query = query.limit(limit)
+        return list(self.conn.execute(query).scalars())
+
+    # -- search -------------------------------------------------------------------------------
+    @api.model(readonly=True)
+    def search(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None) -> list[int]:
+        self._check_access("read")
+        return self._search_ids(domain, offset, limit, order)
+
+    @api.model(readonly=True)
+    def search_count(self, domain: Any, limit: int | None = None) -> int:
+        self._check_access("read")
+        limit = check_bound(limit, "limit")
+        query = self.env.compiler.ids_query(self.model, domain)
+        if limit:
+            query = query.limit(limit)
+        return int(self.conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
+
+    @api.model(readonly=True)
+    def search_read(self, domain: Any = None, fields: Any = None, offset: int = 0, limit: int | None = None,
+                    order: str | None = None, **read_kwargs: Any) -> list[dict[str, Any]]:
+        self._check_access("read")
+        for key in set(read_kwargs) - {"load"}:
+            raise TypeError(f"read() got an unexpected keyword argument '{key}'")
+        names = self._field_names(fields)
+        ids = self._search_ids(domain or [], offset, limit, order)
+        if not ids:
+            return []
+        # the search already applied the read rules: no second check of the same records
+        return self._read(ids, names if "id" in names else ["id", *names], read_kwargs.get("load", "_classic_read"))
+
+    @api.records(readonly=True)
+    def exists(self, ids: Any) -> list[int]:
+        return self._existing(normalize_ids(ids))
+
+    @api.model(readonly=True)
+    def name_search(self, name: Any = "", args: Any = None, operator: str = "ilike",
+                    limit: int | None = 100) -> list[list[Any]]:
+        self._check_access("read")
+        domain = list(args or [])
+        extra = name_search_domain(name_fields(self.model), name, operator)
+        if extra:
+            domain = ["&", *normalize_domain(domain), *extra] if domain else extra
+        ids = self._search_ids(domain, 0, limit, None)
+        names = self._display_names(ids)
+        return [[i, names.get(i, False)] for i in ids]
+
+    @api.model(readonly=True)
+    def check_access_rights(self, operation: Any, raise_exception: bool = True) -> bool:
+        return access.check_model(self.env, self.model, operation, raise_exception)
+
+    @api.records(readonly=True)
+    def check_access_rule(self, ids: Any, operation: Any) -> None:
+        if operation not in ACCESS_MODES:
+            raise ValueError(f"Invalid access mode: {operation!r}")
+        ids = normalize_ids(ids)
+        if operation not in ("read", "unlink"):
+            self._check_exist(ids)
+        self._check_rules(self._existing(ids), operation)
+        return None
