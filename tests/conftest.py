@@ -34,6 +34,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", names, scope="session")
 
 
+def fault(fn: Any, *args: Any, **kwargs: Any) -> xmlrpc.client.Fault:
+    """The fault a call answers (the test fails when it answers anything else)."""
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        fn(*args, **kwargs)
+    return err.value
+
+
+def last_line(f: xmlrpc.client.Fault) -> str:
+    """The last line of a fault's text: the exception as Odoo's traceback names it."""
+    return f.faultString.strip().splitlines()[-1]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -10,25 +10,14 @@ from __future__ import annotations
 
 import math
 import uuid
-import xmlrpc.client
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from conftest import Client, Server
+from conftest import Client, Server, fault, last_line
 from dbstate import changes, engine, snapshot
 from wire import execute_i8
-
-
-def fault(fn: Any, *args: Any, **kwargs: Any) -> xmlrpc.client.Fault:
-    with pytest.raises(xmlrpc.client.Fault) as err:
-        fn(*args, **kwargs)
-    return err.value
-
-
-def last_line(f: xmlrpc.client.Fault) -> str:
-    return f.faultString.strip().splitlines()[-1]
 
 
 def denied(operation: str, description: str, model: str) -> str:

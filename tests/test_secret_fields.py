@@ -11,26 +11,15 @@ from __future__ import annotations
 
 import re
 import uuid
-import xmlrpc.client
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from conftest import Client, Server
+from conftest import Client, Server, fault, last_line
 from dbstate import engine
 
 HASH = "$pbkdf2"
-
-
-def fault(fn: Any, *args: Any, **kwargs: Any) -> xmlrpc.client.Fault:
-    with pytest.raises(xmlrpc.client.Fault) as err:
-        fn(*args, **kwargs)
-    return err.value
-
-
-def last_line(f: xmlrpc.client.Fault) -> str:
-    return f.faultString.strip().splitlines()[-1]
 
 
 def stored(server: Server, sql: str, **params: Any) -> Any:
