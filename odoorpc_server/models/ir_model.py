@@ -82,7 +82,8 @@ class IrModel(BaseModel):
             check_order(vals["order"] or "id")
         return vals
 
-    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
+    def _after_write(self, ids: list[int], vals: dict[str, Any], created: bool = False) -> None:
+        names = set(vals)
         if not created and names & {"order", "name", "field_id"}:
             self.env.reload_registry()
 

@@ -184,7 +184,8 @@ class IrModelFields(BaseModel):
             vals["selection"] = _selection_text(vals["selection"])
         return vals
 
-    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
+    def _after_write(self, ids: list[int], vals: dict[str, Any], created: bool = False) -> None:
+        names = set(vals)
         if not created or "groups" in names:
             self.env.reload_registry()
 

@@ -1,4 +1,13 @@
-"""res.partner: contacts, their complete name ("Company, Person") and Odoo's constraints."""
+"""res.partner as Odoo 17 has it: contacts under companies, their complete name ("Company,
+Person"), the commercial partner (the company at the top) and the fields it shares, and the
+address a contact takes from its company (models.contacts holds that synchronisation).
+
+Stored derived fields, as Odoo computes them: `commercial_partner_id` is the partner itself when
+it is a company or has no parent, else its parent's commercial partner; `commercial_company_name`
+that partner's name when it is a company, else the partner's own `company_name`; `complete_name`
+"<commercial company or parent>, <name>" for a person under a parent (the type's label for a
+nameless address). They are stored, so that they order, group and search like columns.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,15 +15,20 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import ValidationError
+from odoorpc_server.models.contacts import ContactSync
+from odoorpc_server.models.res_company import PARTNER_FIELDS, refresh_from_partners
 from odoorpc_server.orm import classes
-from odoorpc_server.orm.models import BaseModel
 
 PARTNER_TYPES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other Address"}
+# what the stored derived fields depend on
+TREE_FIELDS = frozenset({"name", "parent_id", "is_company", "type", "company_name"})
 
 
 @classes.register("res.partner")
-class Partner(BaseModel):
+class Partner(ContactSync):
     NAME_SEARCH = ("complete_name", "email", "ref", "vat", "company_registry")
+    ADDRESS_FIELDS = ("street", "street2", "zip", "city", "state_id", "country_id")
+    COMMERCIAL_FIELDS = ("vat", "company_registry")  # Odoo 17's, but industry_id (no industries here)
 
     def _display_names(self, ids: list[int]) -> dict[int, Any]:
         """A contact is displayed by its complete name ("Company, Person")."""
@@ -33,6 +47,7 @@ class Partner(BaseModel):
         return [("is_company", operator if operator in ("=", "!=") else "=",
                  value == "company" if isinstance(value, str) else value)]
 
+    # -- create / write hooks ------------------------------------------------------------------
     def _constraints(self, columns: dict[str, Any]) -> None:
         if "name" in columns and not columns["name"] and columns.get("type", "contact") == "contact":
             raise ValidationError("The operation cannot be completed: Contacts require a name")
@@ -40,48 +55,99 @@ class Partner(BaseModel):
     def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
         if not vals.get("name") and vals.get("type", "contact") == "contact":
             raise ValidationError("The operation cannot be completed: Contacts require a name")
+        if vals.get("parent_id"):
+            vals["company_name"] = False
+            if "lang" not in vals:  # a contact speaks its company's language unless told otherwise
+                parent = self._fetch_values([vals["parent_id"]], ["lang"], False).get(vals["parent_id"])
+                if parent and parent["lang"]:
+                    vals["lang"] = parent["lang"]
         return vals
 
-    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
-        if created or names & {"name", "parent_id", "is_company", "type"}:
-            self._recompute_complete_name(ids)
+    def _prepare_write(self, ids: list[int], vals: dict[str, Any]) -> dict[str, Any]:
+        if vals.get("parent_id"):
+            vals["company_name"] = False
+        return vals
 
-    def _recompute_complete_name(self, ids: list[int]) -> None:
-        todo, seen = list(ids), set()
-        while todo:
-            batch = [i for i in todo if i not in seen]
-            seen.update(batch)
-            rows = self._fetch_values(batch, ["name", "parent_id", "is_company", "type"], False)
-            for i, row in rows.items():
-                self.conn.execute(sa.update(self.table).where(self.table.c.id == i).values(
-                    complete_name=self._complete_name(row)))
-            todo = list(self.conn.execute(sa.select(self.table.c.id).where(
-                self.table.c.parent_id.in_(batch))).scalars())
+    def _after_write(self, ids: list[int], vals: dict[str, Any], created: bool = False) -> None:
+        if created or set(vals) & TREE_FIELDS:
+            self._recompute_tree(ids)
+        super()._after_write(ids, vals, created)
+        if not created and set(vals) & set(PARTNER_FIELDS):  # a company shows its partner's values
+            refresh_from_partners(self, ids)
 
-    def _complete_name(self, row: dict[str, Any]) -> str:
-        name = row["name"] or ""
-        if row["parent_id"]:
-            if not name and row["type"] in PARTNER_TYPES:
-                name = PARTNER_TYPES[row["type"]]
-            if not row["is_company"]:
-                name = f"{self._commercial_name(row['parent_id'])}, {name}"
-        return name.strip()
+    def _upgrade_fields(self, names: list[str]) -> None:
+        """A database from before the commercial partner: compute it for every partner."""
+        if {"commercial_partner_id", "commercial_company_name"} & set(names):
+            roots = self.conn.execute(sa.select(self.table.c.id).where(self.table.c.parent_id.is_(None))).scalars()
+            self._recompute_tree(sorted(roots))
 
-    def _commercial_name(self, pid: int) -> str:
-        seen: set[int] = set()
-        while pid and pid not in seen:
-            seen.add(pid)
-            row = self._fetch_values([pid], ["name", "parent_id", "is_company"], False).get(pid)
-            if row is None:
-                return ""
-            if row["is_company"] or not row["parent_id"]:
-                return str(row["name"] or "")
-            pid = row["parent_id"]
-        return ""
+    def _before_unlink(self, ids: list[int]) -> None:
+        """The contacts left without their parent: their derived fields change with it."""
+        table = self.table
+        orphans = self.conn.execute(sa.select(table.c.id).where(table.c.parent_id.in_(ids),
+                                                                table.c.id.not_in(ids))).scalars()
+        self.env.shared.setdefault("partner_orphans", set()).update(orphans)
+
+    def _after_unlink(self, ids: list[int]) -> None:
+        orphans = sorted(self.env.shared.pop("partner_orphans", set()) - set(ids))
+        if orphans:
+            self._recompute_tree(orphans)
 
     def _copy_defaults(self, vals: dict[str, Any]) -> dict[str, Any]:
         if vals.get("name"):
             vals["name"] = f"{vals['name']} (copy)"
         return vals
 
+    # -- stored derived fields -----------------------------------------------------------------
+    def _recompute_tree(self, ids: list[int]) -> None:
+        """commercial_partner_id, commercial_company_name and complete_name of `ids` and of every
+        partner below them, parents before children (each depends on its parent's)."""
+        fields = ["name", "parent_id", "is_company", "type", "company_name", "commercial_partner_id",
+                  "commercial_company_name", "complete_name"]
+        table = self.table
+        rows: dict[int, dict[str, Any]] = {}
+        level = list(dict.fromkeys(ids))
+        order: list[int] = []
+        while level:
+            fresh = [i for i in level if i not in rows]
+            rows.update(self._fetch_values(fresh, fields, False))
+            order += [i for i in fresh if i in rows]
+            level = list(self.conn.execute(sa.select(table.c.id).where(table.c.parent_id.in_(fresh))).scalars()) \
+                if fresh else []
+        parents = {r["parent_id"] for r in rows.values() if r["parent_id"] and r["parent_id"] not in rows}
+        known = {**self._fetch_values(sorted(parents), fields, False), **rows}
+        # the commercial partners above the subtree (up to date: outside of what changes)
+        tops = {known[p]["commercial_partner_id"] for p in parents if p in known} - set(known) - {False, None}
+        known.update(self._fetch_values(sorted(tops), fields, False))
+        for rid in order:
+            row = known[rid]
+            self._derive(rid, row, known)
+            stored = rows[rid]
+            changed = {k: row[k] for k in ("commercial_partner_id", "commercial_company_name", "complete_name")
+                       if row[k] != stored.get(f"_{k}", stored[k])}
+            if changed:
+                ddl = self.model.ddl_table
+                self.conn.execute(sa.update(ddl).where(ddl.c.id == rid).values(
+                    {k: (v or None) for k, v in changed.items()}))
+
+    @staticmethod
+    def _derive(rid: int, row: dict[str, Any], known: dict[int, dict[str, Any]]) -> None:
+        parent = known.get(row["parent_id"]) if row["parent_id"] else None
+        for key in ("commercial_partner_id", "commercial_company_name", "complete_name"):
+            row.setdefault(f"_{key}", row[key])
+        if row["is_company"] or not row["parent_id"]:
+            row["commercial_partner_id"] = rid
+        else:
+            row["commercial_partner_id"] = (parent["commercial_partner_id"] if parent else None) or row["parent_id"]
+        commercial = rid if row["commercial_partner_id"] == rid else row["commercial_partner_id"]
+        top = row if commercial == rid else known.get(commercial)
+        row["commercial_company_name"] = (top["name"] if top and top["is_company"] else None) \
+            or row["company_name"] or False
+        name = row["name"] or ""
+        if row["company_name"] or row["parent_id"]:
+            if not name and row["type"] in PARTNER_TYPES:
+                name = PARTNER_TYPES[row["type"]]
+            if not row["is_company"]:
+                name = f"{row['commercial_company_name'] or (parent['name'] if parent else '') or ''}, {name}"
+        row["complete_name"] = name.strip()
 

@@ -9,6 +9,13 @@ from odoorpc_server.orm.models import BaseModel
 
 @classes.register("res.partner.category")
 class PartnerCategory(BaseModel):
+    @staticmethod
+    def _name_search_domain(name: Any, operator: str) -> list[Any]:
+        """Odoo 17 searches a tag by the last part of its displayed path ("Parent / Child"), so that a
+        name search is symmetric to display_name; an empty name adds no criterion."""
+        if not name:
+            return []
+        return [("name", operator, name.split(" / ")[-1] if isinstance(name, str) else name)]
     def _display_names(self, ids: list[int]) -> dict[int, Any]:
         """Names joined along the parent chain, one query per tree level."""
         parent = self.model.parent_name or "parent_id"

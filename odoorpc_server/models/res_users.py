@@ -84,7 +84,8 @@ class Users(BaseModel):
                 raise ValidationError("The chosen company is not in the allowed companies for this user")
         return vals
 
-    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
+    def _after_write(self, ids: list[int], vals: dict[str, Any], created: bool = False) -> None:
+        names = set(vals)
         mirrored = [n for n in ("name", "email") if n in names]
         if mirrored and not created:
             rows = self._fetch_values(ids, ["partner_id", *mirrored], False)

@@ -5,11 +5,13 @@ to column values) and on the way out (column values to read values).
 """
 from __future__ import annotations
 
+import ast
 import base64
 import datetime as dt
 import math
 import xmlrpc.client
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -124,6 +126,12 @@ class Field:
     def relational(self) -> bool:
         return self.type in RELATIONAL
 
+    @property
+    def domain_list(self) -> list[Any]:
+        """The field's domain (an x2many only lists the comodel records it matches), when it is a
+        literal; anything else is no restriction (never evaluated)."""
+        return _literal_domain(self.domain)
+
     def description(self) -> dict[str, Any]:
         """The attributes fields_get reports; None values are left out, as in Odoo."""
         desc: dict[str, Any] = {
@@ -157,6 +165,19 @@ class Field:
         if self.type == "monetary":
             desc["currency_field"] = "currency_id"
         return {k: v for k, v in desc.items() if v is not None}
+
+
+@lru_cache(maxsize=256)
+def _literal_domain_tuple(text: str) -> tuple[Any, ...]:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return ()
+    return tuple(value) if isinstance(value, list) else ()
+
+
+def _literal_domain(text: str | None) -> list[Any]:
+    return list(_literal_domain_tuple(text)) if text and text != "[]" else []
 
 
 def _text(value: Any) -> str:

@@ -102,13 +102,13 @@ class Reading(Records):
         if f.type == "one2many":
             inverse = comodel.table.c[f.relation_field or ""]
             query = sa.select(comodel.table.c.id, inverse).where(
-                inverse.in_(ids), self.env.compiler.where(comodel, []))
+                inverse.in_(ids), self.env.compiler.where(comodel, f.domain_list))
         else:
             rel = self.model.relations[f.name]
             _, c1, c2 = self.env.registry.m2m_spec(f)
             query = sa.select(comodel.table.c.id, rel.c[c1]).select_from(
                 rel.join(comodel.table, comodel.table.c.id == rel.c[c2])).where(
-                rel.c[c1].in_(ids), self.env.compiler.where(comodel, []))
+                rel.c[c1].in_(ids), self.env.compiler.where(comodel, f.domain_list))
         builder = OrderBuilder(self.env.registry)
         builder.add(comodel, comodel.table, comodel.order)
         for row in self.conn.execute(builder.apply(query, comodel.table)):

@@ -192,6 +192,9 @@ class Registry:
         prep = conn.dialect.identifier_preparer
         ctype = column_type(f.type).compile(dialect=conn.dialect)
         conn.exec_driver_sql(f"ALTER TABLE {prep.quote(model.table_name)} ADD COLUMN {prep.quote(f.name)} {ctype}")
+        for index in model.ddl_table.indexes:
+            if f.name in index.columns:
+                index.create(conn, checkfirst=True)
 
     def drop_column(self, conn: Connection, model: Model, name: str) -> None:
         prep = conn.dialect.identifier_preparer

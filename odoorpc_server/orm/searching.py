@@ -7,11 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.orm import access, api
-from odoorpc_server.orm.domains import name_search_domain, normalize_domain
+from odoorpc_server.orm.domains import normalize_domain
 from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.orm.reading import Reading
 from odoorpc_server.orm.records import ACCESS_MODES, check_bound, normalize_ids
-from odoorpc_server.orm.where import name_fields
+from odoorpc_server.orm.where import name_domain
 
 
 class Searching(Reading):
@@ -65,7 +65,7 @@ class Searching(Reading):
                     limit: int | None = 100) -> list[list[Any]]:
         self._check_access("read")
         domain = list(args or [])
-        extra = name_search_domain(name_fields(self.model), name, operator)
+        extra = name_domain(self.model, name, operator)
         if extra:
             domain = ["&", *normalize_domain(domain), *extra] if domain else extra
         ids = self._search_ids(domain, 0, limit, None)

@@ -199,7 +199,7 @@ class Compiler:
 
     def name_ids(self, comodel: Model, value: Any, op: str, active_test: bool | None) -> Select[Any]:
         access.check_model(self.env, comodel, "read")
-        return self.ids_query(comodel, name_search_domain(name_fields(comodel), value, op), active_test)
+        return self.ids_query(comodel, name_domain(comodel, value, op), active_test)
 
     def positive_names(self, comodel: Model, name: str, op: str) -> Select[Any]:
         """x2many compared with a name: a negative operator is searched positively, then negated."""
@@ -320,8 +320,8 @@ class Compiler:
     def computed(self, model: Model, table: Any, fld: Field, op: str, right: Any) -> ColumnElement[bool]:
         """Non-stored fields searchable the way Odoo's search methods make them."""
         if fld.name == "display_name":
-            domain = name_search_domain(name_fields(model), right, op, always=True)
-        elif fld.related:
+            return sa.true()  # Odoo 17.0 has no search method on display_name: the leaf is ignored
+        if fld.related:
             domain = [(fld.related, op, right)]
         elif fld.compute and hasattr(classes.lookup(model.name), f"_search_{fld.compute}"):
             domain = getattr(classes.lookup(model.name), f"_search_{fld.compute}")(op, right)
@@ -403,7 +403,10 @@ def _compare(sql: Callable[[Any, Any], Any]) -> ScalarSQL:
 
 
 def _contains(c: Compiler, fld: Field, col: Any, op: str, right: Any) -> ColumnElement[bool]:
-    """like / ilike and their negations: `%value%`, wildcards in the value left as they are."""
+    """like / ilike and their negations: `%value%`, wildcards in the value left as they are. False
+    (or None) is matched as the empty string is, as Odoo 17 matches it."""
+    if right is False or right is None:
+        right = ""
     expr = c.like(c.as_text(fld, col), op, f"%{right}%")
     if not right or op in NEGATIVE:  # an empty pattern, or a negative one, also matches NULL
         return sa.or_(expr, col.is_(None))
@@ -478,6 +481,13 @@ def record_ids(values: Any) -> list[Any]:
     """Record ids of a relational operand: falsy entries and integers beyond 32 bits (no record
     has such an id) dropped."""
     return [v for v in values if v and not _outside_int32(v)]
+
+
+def name_domain(model: Model, name: Any, operator: str) -> list[Any]:
+    """The domain a name search on `model` adds (Odoo's _name_search): the model's own when it
+    has one, else its name-search fields OR-ed (AND-ed for negative operators)."""
+    own = getattr(classes.lookup(model.name), "_name_search_domain", None)
+    return own(name, operator) if own else name_search_domain(name_fields(model), name, operator)
 
 
 def name_fields(model: Model) -> list[str]:

@@ -50,7 +50,7 @@ class Writing(Searching):
             access.check_field(self.env, self.model, f, "write")
             if name in MAGIC:
                 continue
-            if f.type in X2MANY:
+            if f.type in X2MANY and not f.related:
                 if f.store:
                     x2many[name] = commands.normalize(f, value)
                 continue
@@ -94,7 +94,7 @@ class Writing(Searching):
         for name, cmds in x2many.items():
             commands.apply(self, self.model.fields[name], [new_id], cmds)
         self._apply_inverses([new_id], inverses)
-        self._after_write([new_id], set(vals), created=True)
+        self._after_write([new_id], vals, created=True)
         self._security_changed(set(vals))
         self._check_rules([new_id], "create")
         return new_id
@@ -110,13 +110,31 @@ class Writing(Searching):
         """Model constraints checked on the values being written."""
 
     def _apply_inverses(self, ids: list[int], inverses: dict[str, Any]) -> None:
+        """Values of fields without a column of their own: a related field writes through to the
+        records it follows (with the user's rights on them), a computed field by its inverse."""
         for name, value in inverses.items():
-            compute = self.model.fields[name].compute
-            inverse = getattr(self, f"_inverse_{compute}", None) if compute else None
+            fld = self.model.fields[name]
+            if fld.related:
+                self._write_related(ids, fld.related, value)
+                continue
+            inverse = getattr(self, f"_inverse_{fld.compute}", None) if fld.compute else None
             if inverse:
                 self.write(ids, inverse(value))
 
-    def _after_write(self, ids: list[int], names: set[str], created: bool = False) -> None:
+    def _write_related(self, ids: list[int], path: str, value: Any) -> None:
+        head, _, rest = path.partition(".")
+        link = self.model.fields[head]
+        if link.type != "many2one" or not rest:
+            raise UnknownField(self.model.name, path)
+        targets = sorted({r[head] for r in self._fetch_values(ids, [head], False).values() if r[head]})
+        if targets:
+            comodel = self.comodel(link)
+            if "." in rest:
+                comodel._write_related(targets, rest, value)
+            else:
+                comodel.write(targets, {rest: value})
+
+    def _after_write(self, ids: list[int], vals: dict[str, Any], created: bool = False) -> None:
         """Hook for stored computed values that depend on the written fields."""
 
     def _security_changed(self, names: set[str] | None = None) -> None:
@@ -157,7 +175,7 @@ class Writing(Searching):
         for name, cmds in x2many.items():
             commands.apply(self, self.model.fields[name], ids, cmds)
         self._apply_inverses(ids, inverses)
-        self._after_write(ids, set(vals))
+        self._after_write(ids, vals)
         self._security_changed(set(vals))
         return True
 

@@ -70,6 +70,8 @@ def upgrade_all(backend: Backend) -> list[str]:
         try:
             with backend.transaction(name) as conn:
                 migrate.upgrade(conn)
+                if conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first():
+                    upgrade_base_models(conn, None)
         except Exception:
             log.exception("database %r could not be upgraded", name)
             failed.append(name)
@@ -97,44 +99,85 @@ def _stamp(now: Any) -> dict[str, Any]:
     return {"create_uid": SUPERUSER_ID, "write_uid": SUPERUSER_ID, "create_date": now, "write_date": now}
 
 
-def install_models(conn: Connection, now: Any) -> None:
-    spec = read_json("models.json")["models"]
+FIELD_COLUMNS = ("name", "model", "model_id", "field_description", "help", "ttype", "relation", "relation_field",
+                 "relation_table", "column1", "column2", "selection", "required", "readonly", "index", "store",
+                 "copied", "size", "state", "on_delete", "related", "compute", "secret", "domain", "default_value",
+                 "create_uid", "write_uid", "create_date", "write_date")
+FIELDS_TABLE = sa.table("ir_model_fields", *(sa.column(c) for c in FIELD_COLUMNS))
+MODELS_TABLE = sa.table("ir_model", *(sa.column(c) for c in (
+    "id", "model", "name", "order", "state", "rec_name", "parent_name", "parent_store",
+    "create_uid", "write_uid", "create_date", "write_date")))
+
+
+def field_rows(model: str, mid: int, fields: dict[str, Any], now: Any) -> list[dict[str, Any]]:
+    """The ir_model_fields rows of base fields declared in models.json."""
     timezones = sorted(zoneinfo.available_timezones())
-    model_t = sa.table("ir_model", *(sa.column(c) for c in (
-        "id", "model", "name", "order", "state", "rec_name", "parent_name", "parent_store",
-        "create_uid", "write_uid", "create_date", "write_date")))
-    field_cols = ("name", "model", "model_id", "field_description", "help", "ttype", "relation", "relation_field",
-                  "relation_table", "column1", "column2", "selection", "required", "readonly", "index", "store",
-                  "copied", "size", "state", "on_delete", "related", "compute", "secret", "default_value", "create_uid",
-                  "write_uid", "create_date", "write_date")
-    field_t = sa.table("ir_model_fields", *(sa.column(c) for c in field_cols))
-    for name, model in spec.items():
-        mid = conn.execute(sa.insert(model_t).values(
+    rows = []
+    for fname, f in fields.items():
+        selection = f.get("selection")
+        if selection == "TTYPES":
+            selection = [[t, t] for t in TTYPES]
+        elif selection == "TIMEZONES":
+            selection = [[t, t] for t in timezones]
+        rows.append({
+            "name": fname, "ttype": f["type"], "field_description": f["string"], "help": f.get("help"),
+            "relation": f.get("relation"), "relation_field": f.get("relation_field"),
+            "relation_table": f.get("relation_table"), "column1": f.get("column1"), "column2": f.get("column2"),
+            "selection": repr([tuple(p) for p in selection]) if selection else None,
+            "required": f.get("required", False), "readonly": f.get("readonly", False),
+            "index": f.get("index", False), "store": f.get("store", True), "copied": f.get("copy", True),
+            "size": f.get("size"), "related": f.get("related"), "compute": f.get("compute"),
+            "secret": f.get("secret", False), "domain": f.get("domain", "[]"),
+            "on_delete": f.get("on_delete", "set null"),
+            "default_value": json.dumps(f["default"]) if "default" in f else None})
+    return [complete_field_row(r, model, mid, now) for r in rows]
+
+
+def complete_field_row(row: dict[str, Any], model: str, mid: int, now: Any) -> dict[str, Any]:
+    defaults = {"on_delete": "set null", "required": False, "readonly": False, "index": False, "store": True,
+                "copied": True, "secret": False}
+    return {c: None for c in FIELD_COLUMNS} | defaults | row | {"model": model, "model_id": mid, "state": "base"} \
+        | _stamp(now)
+
+
+def install_models(conn: Connection, now: Any) -> None:
+    for name, model in read_json("models.json")["models"].items():
+        mid = conn.execute(sa.insert(MODELS_TABLE).values(
             model=name, name=model["description"], order=model.get("order", "id"), state="base",
             rec_name=model.get("rec_name"), parent_name=model.get("parent_name"),
-            parent_store=model.get("parent_store", False), **_stamp(now)).returning(model_t.c.id)).scalar_one()
-        rows = magic_field_rows(name, mid, "base")
-        for fname, f in model["fields"].items():
-            selection = f.get("selection")
-            if selection == "TTYPES":
-                selection = [[t, t] for t in TTYPES]
-            elif selection == "TIMEZONES":
-                selection = [[t, t] for t in timezones]
-            rows.append({
-                "name": fname, "ttype": f["type"], "field_description": f["string"], "help": f.get("help"),
-                "relation": f.get("relation"), "relation_field": f.get("relation_field"),
-                "relation_table": f.get("relation_table"), "column1": f.get("column1"), "column2": f.get("column2"),
-                "selection": repr([tuple(p) for p in selection]) if selection else None,
-                "required": f.get("required", False), "readonly": f.get("readonly", False),
-                "index": f.get("index", False), "store": f.get("store", True), "copied": f.get("copy", True),
-                "size": f.get("size"), "related": f.get("related"), "compute": f.get("compute"),
-                "secret": f.get("secret", False),
-                "on_delete": f.get("on_delete", "set null"),
-                "default_value": json.dumps(f["default"]) if "default" in f else None})
-        full = [{c: None for c in field_cols} | {"on_delete": "set null", "required": False, "readonly": False,
-                                                 "index": False, "store": True, "copied": True, "secret": False}
-                | r | {"model": name, "model_id": mid, "state": "base"} | _stamp(now) for r in rows]
-        conn.execute(sa.insert(field_t), full)
+            parent_store=model.get("parent_store", False), **_stamp(now)).returning(MODELS_TABLE.c.id)).scalar_one()
+        magic = [complete_field_row(r, name, mid, now) for r in magic_field_rows(name, mid, "base")]
+        conn.execute(sa.insert(FIELDS_TABLE), magic + field_rows(name, mid, model["fields"], now))
+
+
+def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]]:
+    """Base fields a newer version of the server declares and the database lacks: their rows,
+    columns and relation tables are added, and each model with new fields may fill them
+    (`_upgrade_fields`). Returns the (model, field) pairs added."""
+    models = {r.model: r.id for r in conn.execute(sa.text("SELECT model, id FROM ir_model WHERE state = 'base'"))}
+    present = {(r.model, r.name) for r in conn.execute(sa.text("SELECT model, name FROM ir_model_fields"))}
+    now = Env(conn, Registry(0), SUPERUSER_ID).now()
+    added: list[tuple[str, str]] = []
+    for name, model in read_json("models.json")["models"].items():
+        missing = {f: spec for f, spec in model["fields"].items() if (name, f) not in present}
+        if name in models and missing:
+            conn.execute(sa.insert(FIELDS_TABLE), field_rows(name, models[name], missing, now))
+            added += [(name, f) for f in missing]
+    if not added:
+        return added
+    registry = Registry.load(conn)
+    env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
+    columns = {m: {c["name"] for c in sa.inspect(conn).get_columns(registry[m].table_name)} for m, _ in added}
+    for model_name, fname in added:
+        model, fld = registry[model_name], registry[model_name].fields[fname]
+        if fld.stored and fname not in columns[model_name]:
+            registry.add_column(conn, model, fld)
+    registry.create_tables(conn)
+    for model_name in sorted({m for m, _ in added}):
+        hook = getattr(env[model_name], "_upgrade_fields", None)
+        if hook:
+            hook([f for m, f in added if m == model_name])
+    return added
 
 
 def install_base(conn: Connection, settings: Any) -> None:
