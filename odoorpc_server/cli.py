@@ -14,6 +14,7 @@ from odoorpc_server.security import DEFAULT_ROUNDS
 from odoorpc_server.services import bootstrap
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage.database import Backend
+from odoorpc_server.versions import DEFAULT_VERSION, VERSIONS
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -35,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--master-password", default=None,
                        help="password of the db service (default: the hash in <data-dir>/odoorpc-server.conf, "
                             "generated and printed at the first start)")
+    serve.add_argument("--odoo-version", default=DEFAULT_VERSION, choices=VERSIONS,
+                       help="the Odoo version to answer as (README: what differs between versions)")
     serve.add_argument("--public-url", default=None, help="URL announced by /start (demo mode)")
     serve.add_argument("--login-cooldown-after", type=int, default=5,
                        help="failed logins of one login, or from one address, before new credentials are "
@@ -86,7 +89,7 @@ def serve(args: argparse.Namespace) -> int:
         return 1
     url = args.public_url or f"http://{args.host}:{args.port}"
     settings = Settings(data_dir=args.data_dir, db_url=args.db_url, database=args.database, demo=args.demo,
-                        password_rounds=args.password_rounds, public_url=url,
+                        password_rounds=args.password_rounds, public_url=url, version=args.odoo_version,
                         login_cooldown_after=args.login_cooldown_after,
                         login_cooldown_duration=args.login_cooldown_duration)
     backend = Backend(args.data_dir, args.db_url)

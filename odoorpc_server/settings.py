@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from odoorpc_server.security import DEFAULT_ROUNDS
+from odoorpc_server.versions import DEFAULT_VERSION, Profile, profile
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,11 @@ class Settings:
     # pbkdf2 hash of the db service's master password; empty: every master password is refused
     master_password_hash: str = ""
     public_url: str | None = None
-    version: str = "17.0"
+    version: str = DEFAULT_VERSION
     login_cooldown_after: int = 5
     login_cooldown_duration: float = 60.0
+
+    @property
+    def profile(self) -> Profile:
+        """The Odoo version this server answers as (see `odoorpc_server.versions`)."""
+        return profile(self.version)

@@ -11,7 +11,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "odoorpc_server"
 # lowest first; a module belongs to the first layer one of whose prefixes it starts with
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("odoorpc_server.exceptions", "odoorpc_server.migrations")),
+    ("base", ("odoorpc_server.exceptions", "odoorpc_server.migrations", "odoorpc_server.versions")),
     ("storage", ("odoorpc_server.storage", "odoorpc_server.security", "odoorpc_server.throttle",
                  "odoorpc_server.verification", "odoorpc_server.master_password")),
     ("orm", ("odoorpc_server.orm",)),

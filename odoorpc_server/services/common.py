@@ -7,15 +7,10 @@ from odoorpc_server.exceptions import AccessDenied
 from odoorpc_server.services.app import App, remote_address
 
 
-def version_info(version: str) -> list[Any]:
-    major, minor = (version.split(".") + ["0"])[:2]
-    return [int(major) if major.isdigit() else major, int(minor), 0, "final", 0, ""]
-
-
 def version(app: App) -> dict[str, Any]:
-    v = app.settings.version
-    return {"server_version": v, "server_version_info": version_info(v), "server_serie": v,
-            "protocol_version": 1}
+    profile = app.settings.profile
+    return {"server_version": profile.version, "server_version_info": profile.version_info,
+            "server_serie": profile.version, "protocol_version": 1}
 
 
 def about(app: App, extended: bool = False) -> Any:
