@@ -1,0 +1,46 @@
+"""JSON as Odoo writes it (shared by /jsonrpc, the web routes and JSON-2): dates as Odoo's
+strings, bytes as text, anything else as its `str`, and exceptions serialized the way Odoo's
+`serialize_exception` does."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from odoorpc_server.exceptions import odoo_name
+from odoorpc_server.protocols.xmlrpc import odoo_traceback
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    return str(value)
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, default=_default, ensure_ascii=False).encode()
+
+
+def loads(body: bytes) -> Any:
+    """The decoded body; ValueError when it is no JSON (a bad UTF-8 body included)."""
+    return json.loads(body.decode("utf-8") if body else "null")
+
+
+def arguments(error: BaseException) -> list[Any]:
+    """The exception's args as JSON can carry them."""
+    return [a if isinstance(a, (str, int, float, bool, type(None), list, dict)) else str(a) for a in error.args]
+
+
+def serialize_exception(error: BaseException) -> dict[str, Any]:
+    """Odoo's error object: name, debug (the traceback), message, arguments, context."""
+    return {"name": odoo_name(error), "debug": odoo_traceback(error), "message": str(error),
+            "arguments": arguments(error), "context": dict(getattr(error, "context", None) or {})}
