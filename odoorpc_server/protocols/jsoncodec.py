@@ -31,8 +31,12 @@ def dumps(value: Any) -> bytes:
 
 
 def loads(body: bytes) -> Any:
-    """The decoded body; ValueError when it is no JSON (a bad UTF-8 body included)."""
-    return json.loads(body.decode("utf-8") if body else "null")
+    """The decoded body; ValueError when it is no JSON (a bad UTF-8 body included, and nesting
+    too deep for the decoder, which is a client's error, not the server's)."""
+    try:
+        return json.loads(body.decode("utf-8") if body else "null")
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def arguments(error: BaseException) -> list[Any]:

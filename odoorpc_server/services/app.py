@@ -9,12 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 
 import odoorpc_server.models  # noqa: F401  (registers the per-model classes)
-from odoorpc_server.exceptions import AccessDenied
+from odoorpc_server.exceptions import AccessDenied, SessionExpired
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.registry import RegistryCache
 from odoorpc_server.security import API_KEY_FORMAT, USERS, CredentialCache, live_keys
 from odoorpc_server.settings import Settings
+from odoorpc_server.storage import sessions
 from odoorpc_server.storage.database import Backend
+from odoorpc_server.storage.sessions import SessionKey
 from odoorpc_server.throttle import Attempt, Throttle
 from odoorpc_server.verification import MAX_SECRET, POOL, Verifier
 
@@ -33,23 +35,48 @@ class App:
 
     @contextmanager
     def env(self, db: str, uid: int, context: dict[str, Any] | None = None, write: bool = True,
-            password: str | None = None) -> Iterator[Env]:
-        """One transaction on `db` as `uid` (credentials checked when a password is given)."""
+            password: Any = None) -> Iterator[Env]:
+        """One transaction on `db` as `uid`, credentials checked when a secret is given. A
+        `SessionKey` secret names its user itself (`uid` is then ignored)."""
         attempt = Attempt(remote_address.get())
+        touch = False
         try:
             with self.backend.transaction(db, write=write) as conn:
                 registry, security = self.registries.get(db, conn)
-                method = self.check_credentials(conn, db, uid, password, attempt) if password is not None else None
+                method: str | None = None
+                if isinstance(password, SessionKey):
+                    uid, touch, method = *self.check_session(conn, password), "session"
+                    if touch and write:
+                        sessions.touch(conn, password.sid)
+                        touch = False
+                elif password is not None:
+                    method = self.check_credentials(conn, db, uid, password, attempt)
                 env = Env(conn, registry, uid, context, settings=self.settings)
                 env.shared.update(auth_method=method, security=security)
                 yield env
         finally:
             self.throttle.settle(self.backend, db, attempt)
+        if touch:  # a read-only call of a session due for a new expiry: one short write
+            with self.backend.transaction(db) as conn:
+                sessions.touch(conn, password.sid)
         if env.schema_changed:
             self.registries.publish(db, env.registry)
 
+    def check_session(self, conn: sa.Connection, key: SessionKey) -> tuple[int, bool]:
+        """(uid, due for a new expiry) of a live session; SessionExpired otherwise, as Odoo
+        answers for an unknown, expired or logged-out session, an archived user or a changed
+        password."""
+        def password_hash_of(uid: int) -> Any:
+            row = conn.execute(sa.select(USERS.c.active, USERS.c.password).where(USERS.c.id == uid)).first()
+            return row.password if row is not None and row.active else False
+
+        found = sessions.find(conn, key.sid, password_hash_of)
+        if found is None:
+            raise SessionExpired()
+        return found.uid, found.due_for_touch
+
     def check_credentials(self, conn: sa.Connection, db: str, uid: int, password: Any,
-                          attempt: Attempt | None = None) -> str:
+                          attempt: Attempt | None = None, keys_too: bool = True) -> str:
         """'password' or 'apikey' when the secret is the user's; an active user only.
 
         Every protocol's credentials come here. A secret this process verified before is
@@ -66,7 +93,7 @@ class App:
         if attempt.login is None and row is not None:
             attempt.login = str(row.login)
         usable = row is not None and bool(row.active) and isinstance(password, str) and bool(password)
-        candidates = self._candidates(conn, uid, password, row) if usable else []
+        candidates = self._candidates(conn, uid, password, row, keys_too) if usable else []
         for owner, stored, method in candidates:
             if self.credentials.cached(db, owner, password, stored):
                 return method
@@ -78,15 +105,17 @@ class App:
         attempt.failed = True
         raise AccessDenied()
 
-    def _candidates(self, conn: sa.Connection, uid: int, secret: str, row: Any) -> list[tuple[Any, str, str]]:
+    def _candidates(self, conn: sa.Connection, uid: int, secret: str, row: Any,
+                    keys_too: bool = True) -> list[tuple[Any, str, str]]:
         """(cache owner, stored hash, method) of every secret `secret` may be: the user's live
-        API keys with its index, then the password."""
-        keys = live_keys(conn, uid, secret) if API_KEY_FORMAT.match(secret) else []
+        API keys with its index (unless only passwords count), then the password."""
+        keys = live_keys(conn, uid, secret) if keys_too and API_KEY_FORMAT.match(secret) else []
         found: list[tuple[Any, str, str]] = [(("key", k.id), k.key, "apikey") for k in keys]
         return found + ([(uid, row.password, "password")] if row.password else [])
 
-    def login(self, db: str, login: Any, password: Any, address: str = "") -> int:
-        """The uid of `login` when `password` is its password or one of its API keys."""
+    def login(self, db: str, login: Any, password: Any, address: str = "", interactive: bool = False) -> int:
+        """The uid of `login` when `password` is its password or one of its API keys (its
+        password only for an interactive, i.e. web session, login: Odoo refuses API keys there)."""
         named = login if isinstance(login, str) and 0 < len(login) <= MAX_SECRET else None
         attempt = Attempt(address, named)
         try:
@@ -98,7 +127,7 @@ class App:
                     self.throttle.check(conn, attempt)
                     attempt.failed = True
                     raise AccessDenied()
-                self.check_credentials(conn, db, int(uid), password, attempt)
+                self.check_credentials(conn, db, int(uid), password, attempt, keys_too=not interactive)
         finally:
             self.throttle.settle(self.backend, db, attempt)
         return int(uid)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,8 @@ class Call:
     """A protocol-neutral model method call.
 
     `ids` given apart (JSON-2) are the records; when None, a record method takes them from the
-    first positional argument, as XML-RPC and JSON-RPC pass them.
+    first positional argument, as XML-RPC and JSON-RPC pass them. With a `SessionKey` as the
+    secret (the web routes) the session names the user and `uid` is not used.
     """
 
     database: str
@@ -55,9 +57,18 @@ def make_call(database: Any, uid: Any, secret: Any, model: Any, method: Any, arg
 
 
 def run(app: App, call: Call) -> Any:
+    return within(app, call.database, call.uid, call.secret, call.context, not readonly(call),
+                  lambda env: invoke(env, call))
+
+
+def within(app: App, database: str, uid: int, secret: Any, context: dict[str, Any], write: bool,
+           work: Callable[[Env], Any]) -> Any:
+    """`work(env)` as one call: credentials checked, one transaction, retried on serialization
+    failures, database errors mapped. `run` is this for a model method; the web routes use it
+    for what they compute from several methods (their session info)."""
     for attempt in range(1, MAX_TRIES + 1):
         try:
-            return _transaction(app, call)
+            return _transaction(app, database, uid, secret, context, write, work)
         except sa.exc.OperationalError as error:
             # concurrent updates on PostgreSQL: the whole call is retried, as Odoo retries it
             code = getattr(error.orig, "sqlstate", None)
@@ -67,11 +78,11 @@ def run(app: App, call: Call) -> Any:
     raise AssertionError("unreachable")
 
 
-def _transaction(app: App, call: Call) -> Any:
+def _transaction(app: App, database: str, uid: int, secret: Any, context: dict[str, Any], write: bool,
+                 work: Callable[[Env], Any]) -> Any:
     try:
-        with app.env(call.database, call.uid, call.context, write=not readonly(call),
-                     password=call.secret) as env:
-            return invoke(env, call)
+        with app.env(database, uid, context, write=write, password=secret) as env:
+            return work(env)
     except sa.exc.IntegrityError as error:
         raise ValidationError(f"The operation cannot be completed: {driver_message(error)}") from None
     except sa.exc.OperationalError:
