@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from werkzeug.exceptions import NotFound
+
 from odoorpc_server.exceptions import SessionExpired, UnknownModel
 from odoorpc_server.orm.access import has_group
 from odoorpc_server.orm.env import Env
@@ -70,7 +72,7 @@ def call_kw(app: App, key: SessionKey, model: Any, method: Any, args: Any, kwarg
         return run(app, call)
     except UnknownModel:
         if app.settings.profile.has("call_kw_not_found"):
-            raise
+            raise NotFound() from None  # Odoo 18's read-only probe of the route
         raise NoSuchModel(model) from None
 
 
