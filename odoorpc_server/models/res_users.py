@@ -26,6 +26,13 @@ class Users(BaseModel):
     SELF_WRITEABLE = SELF_WRITEABLE
     SECURITY_FIELDS = frozenset({"groups_id", "company_id", "company_ids", "active", "login", "partner_id"})
 
+    @api.model(readonly=True)
+    def context_get(self) -> dict[str, Any]:
+        """The caller's context as Odoo builds it at login: lang (en_US when unset), tz and uid;
+        client libraries (odoorpc, odoo-client-lib) call it right after authenticating."""
+        user = Users(self.env.sudo(), self.model).read([self.env.uid], ["lang", "tz"])[0]
+        return {"lang": user["lang"] or "en_US", "tz": user["tz"] or False, "uid": self.env.uid}
+
     @api.model()
     def change_password(self, old_passwd: Any, new_passwd: Any) -> bool:
         from odoorpc_server.security import stored_password

@@ -83,8 +83,7 @@ def call_button(app: App, key: SessionKey, model: Any, method: Any, args: Any, k
 
 
 def user_context(env: Env) -> dict[str, Any]:
-    user = env.sudo()["res.users"].read([env.uid], ["lang", "tz"])[0]
-    return {"lang": user["lang"] or "en_US", "tz": user["tz"] or False, "uid": env.uid}
+    return dict(env["res.users"].context_get())
 
 
 def session_info(env: Env, db: str) -> dict[str, Any]:
