@@ -83,7 +83,7 @@ def call_button(app: App, key: SessionKey, model: Any, method: Any, args: Any, k
 
 
 def user_context(env: Env) -> dict[str, Any]:
-    return dict(env["res.users"].context_get())
+    return dict(env["res.users"].context_get())  # type: ignore[attr-defined]
 
 
 def session_info(env: Env, db: str) -> dict[str, Any]:
