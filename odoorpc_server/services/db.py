@@ -257,9 +257,12 @@ def dump(app: App, master_pwd: Any, db_name: Any, format: Any = "zip") -> str:
     return base64.b64encode(data).decode()
 
 
-def dump_bytes(app: App, master_pwd: Any, db_name: Any) -> bytes:
-    """The zip itself (the web backup route's download)."""
-    return base64.b64decode(dump(app, master_pwd, db_name, "zip"))
+def backup(app: App, master_pwd: Any, db_name: Any, backup_format: Any = "zip") -> bytes:
+    """The zip itself, for the web backup route (Odoo 17 checks the name against the list)."""
+    check_management(app, master_pwd)
+    if db_name not in app.backend.list():
+        raise Exception(f"Database {db_name!r} is not known")
+    return base64.b64decode(dump(app, master_pwd, db_name, backup_format))
 
 
 def revision(conn: sa.Connection) -> str:
@@ -284,6 +287,15 @@ def restore(app: App, master_pwd: Any, db_name: Any, data: Any, copy: Any = Fals
         raise Exception("Couldn't restore database: the data is not base64") from None
     restore_bytes(app, name, raw)
     return True
+
+
+def restore_upload(app: App, master_pwd: Any, db_name: Any, raw: bytes, copy: Any = False) -> None:
+    """The web restore route: the uploaded zip itself."""
+    check_management(app, master_pwd)
+    name = valid_name(db_name)
+    if app.backend.owns(name):
+        raise Exception("Database already exists")
+    restore_bytes(app, name, raw)
 
 
 def restore_bytes(app: App, name: str, raw: bytes) -> None:
