@@ -39,7 +39,8 @@ MAX_ARCHIVE = 64 * 1024 * 1024        # bytes of zip
 MAX_MEMBER = 256 * 1024 * 1024        # bytes of one inflated member
 MAX_TOTAL = 512 * 1024 * 1024         # bytes of all inflated members
 MAX_MEMBERS = 5000
-MAX_RATIO = 200                       # inflated / compressed size of a member bigger than 1 MiB
+MAX_RATIO = 200                       # inflated / compressed size of a member above RATIO_FLOOR
+RATIO_FLOOR = 8 * 1024 * 1024
 CHUNK = 1024 * 1024
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
@@ -153,9 +154,7 @@ def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
 
 def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> str:
     """A member's text, inflated chunk by chunk within the limits whatever its header says."""
-    limit = min(MAX_MEMBER, budget[0])
-    if info.compress_size > CHUNK:
-        limit = min(limit, info.compress_size * MAX_RATIO)
+    limit = min(MAX_MEMBER, budget[0], max(RATIO_FLOOR, info.compress_size * MAX_RATIO))
     parts: list[bytes] = []
     size = 0
     try:
