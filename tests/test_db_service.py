@@ -268,29 +268,57 @@ def test_config_file_in_odoos_style(backend: str, tmp_path: Path) -> None:
         stop_server(srv)
 
 
-def test_change_admin_password_on_every_worker(backend: str, tmp_path: Path) -> None:
-    """change_admin_password stores the new hash; at once every worker of the server, and
-    another server sharing the data directory, refuses the old password and takes the new one."""
+def missing_database(server: Server, name: str) -> str:
+    """The last line of the fault authenticate answers on `name`."""
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        common(server).authenticate(name, "admin", "pw", {})
+    return refused.value.faultString.rstrip().splitlines()[-1]
+
+
+def test_every_worker_sees_renames_drops_and_password_changes(backend: str, tmp_path: Path) -> None:
+    """With two workers that both hold connections to a database: after rename, every worker
+    answers under the new name only, and after drop under neither; after change_admin_password
+    every worker, and another server sharing the data directory, refuses the old master
+    password and takes the new one."""
     require_backend(backend)
     srv = start_server(tmp_path, backend, ["--workers", "2"])
     other = start_server(tmp_path, backend, database=srv.db, master_password=None)
+    old, new = new_name("old"), new_name("new")
+    db = Db(srv.url, "jsonrpc")
     try:
-        db = Db(srv.url, "jsonrpc")
+        assert db("create_database", MASTER, old, False, "en_US", "pw") is True
+        srv.on_every_worker(2, lambda: common(srv).authenticate(old, "admin", "pw", {}) == 2 or pytest.fail())
+        assert db("rename", MASTER, old, new) is True
+        gone = f'odoorpc_server.storage.database.DatabaseNotFound: database "{old}" does not exist'
+
+        def renamed() -> None:
+            assert missing_database(srv, old) == gone
+            assert common(srv).authenticate(new, "admin", "pw", {}) == 2
+
+        srv.on_every_worker(2, renamed)
+        assert db("drop", MASTER, new) is True
+        dropped = f'odoorpc_server.storage.database.DatabaseNotFound: database "{new}" does not exist'
+        srv.on_every_worker(2, lambda: missing_database(srv, new) == dropped or pytest.fail())
+        assert db("db_exist", new) is False and not (tmp_path / f"{new}.sqlite3").exists()
+
         assert db("change_admin_password", MASTER, "n3w-master") is True
         conf = (tmp_path / "odoorpc-server.conf").read_text()
         assert "n3w-master" not in conf and "$pbkdf2-sha512$" in conf
 
-        def check() -> None:
+        def changed() -> None:
             assert db.refused("list_countries", MASTER) == DENIED
             assert ["be", "Belgium"] in Db(srv.url, "xmlrpc")("list_countries", "n3w-master")
 
-        assert srv.on_every_worker(2, check) >= 8
+        srv.on_every_worker(2, changed)
         assert Db(other.url, "xmlrpc").refused("list_countries", MASTER) == DENIED
         assert ["be", "Belgium"] in Db(other.url, "xmlrpc")("list_countries", "n3w-master")
         assert Db(other.url, "xmlrpc").refused("change_admin_password", MASTER, "again") == DENIED
     finally:
         stop_server(other)
         stop_server(srv)
+        if backend == "postgresql":
+            for name in (old, new):
+                drop_pg_database(name)
 
 
 # -- the web database manager's routes ---------------------------------------------------------------
