@@ -242,6 +242,12 @@ def test_no_database_list(backend: str, tmp_path: Path) -> None:
             assert ["be", "Belgium"] in db("list_countries", MASTER)
         error = Web(srv.url).error("/web/database/list")
         assert (error["data"]["name"], error["data"]["message"]) == DENIED
+        page = form(srv, "create", {"master_pwd": MASTER, "name": "x_never", "lang": "en_US", "password": "pw",
+                                    "login": "admin", "phone": ""})
+        assert page_error(page) == "Database creation error: Access Denied"
+        assert page_error(form(srv, "backup", {"master_pwd": MASTER, "name": srv.db})) == \
+            "Database backup error: Access Denied"
+        assert Db(srv.url, "xmlrpc")("db_exist", "x_never") is False
         assert common(srv).authenticate(srv.db, "admin", "admin", {}) == 2
     finally:
         stop_server(srv)
@@ -287,7 +293,11 @@ def test_every_worker_sees_renames_drops_and_password_changes(backend: str, tmp_
     db = Db(srv.url, "jsonrpc")
     try:
         assert db("create_database", MASTER, old, False, "en_US", "pw") is True
-        srv.on_every_worker(2, lambda: common(srv).authenticate(old, "admin", "pw", {}) == 2 or pytest.fail())
+
+        def answering() -> None:
+            assert common(srv).authenticate(old, "admin", "pw", {}) == 2
+
+        srv.on_every_worker(2, answering)  # both workers now hold connections to it
         assert db("rename", MASTER, old, new) is True
         gone = f'odoorpc_server.storage.database.DatabaseNotFound: database "{old}" does not exist'
 
@@ -298,7 +308,11 @@ def test_every_worker_sees_renames_drops_and_password_changes(backend: str, tmp_
         srv.on_every_worker(2, renamed)
         assert db("drop", MASTER, new) is True
         dropped = f'odoorpc_server.storage.database.DatabaseNotFound: database "{new}" does not exist'
-        srv.on_every_worker(2, lambda: missing_database(srv, new) == dropped or pytest.fail())
+
+        def gone_too() -> None:
+            assert missing_database(srv, new) == dropped
+
+        srv.on_every_worker(2, gone_too)
         assert db("db_exist", new) is False and not (tmp_path / f"{new}.sqlite3").exists()
 
         assert db("change_admin_password", MASTER, "n3w-master") is True

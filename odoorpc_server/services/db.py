@@ -253,6 +253,8 @@ def dump(app: App, master_pwd: Any, db_name: Any, format: Any = "zip") -> str:
     if not app.backend.owns(db_name):
         raise UnknownDatabase(db_name)
     with app.backend.transaction(db_name, write=False) as conn:
+        if conn.dialect.name == "postgresql":  # one snapshot for every table (SQLite's read transaction is one)
+            conn.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
         data = archives.write(conn, db_name, app.settings.version, revision(conn))
     return base64.b64encode(data).decode()
 
