@@ -6,13 +6,14 @@ import re
 import uuid
 import xmlrpc.client
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from conftest import Server, drop_pg_database, require_backend, start_server, stop_server
+from conftest import Server, drop_pg_database, pg_conninfo, require_backend, start_server, stop_server
 from dbwire import DENIED, HOUSTON, WIRES, Db, Refused, new_name
 from jsonwire import Web
 
@@ -413,3 +414,38 @@ def test_web_database_routes(server: Server, created: list[str]) -> None:
     assert gone.status_code == 303 and copy not in listed(server)
     manager = requests.get(f"{server.url}/web/database/manager", timeout=30)
     assert manager.status_code == 200 and f"<li>{name}</li>" in manager.text
+
+
+def raw_sql(server: Server, dbname: str, *statements: str) -> list[Any]:
+    """Run statements straight on the database (outside the server); the last one's rows."""
+    rows: list[Any] = []
+    if server.backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(pg_conninfo(dbname), autocommit=True) as conn:
+            for sql in statements:
+                cursor = conn.execute(sql)
+                rows = cursor.fetchall() if cursor.description else []
+        return rows
+    import sqlite3
+
+    with closing(sqlite3.connect(server.data_dir / f"{dbname}.sqlite3")) as conn:
+        for sql in statements:
+            rows = conn.execute(sql).fetchall()
+        conn.commit()
+    return rows
+
+
+def test_migrate_databases_runs_pending_migrations(server: Server, created: list[str]) -> None:
+    """migrate_databases brings a database that is behind (here: stamped back before the web
+    sessions migration, its table gone) to this server's schema, and answers True."""
+    db, name = Db(server.url, "jsonrpc"), new_name("m")
+    created.append(name)
+    assert db("create_database", MASTER, name, False, "en_US", "pw") is True
+    raw_sql(server, name, "DROP TABLE odoorpc_web_sessions", "UPDATE odoorpc_alembic_version SET version_num = '0006'")
+    behind = Web(server.url).post("/web/session/authenticate", {"db": name, "login": "admin", "password": "pw"})
+    assert "error" in behind
+    assert db("migrate_databases", MASTER, [name]) is True
+    head = raw_sql(server, server.db, "SELECT version_num FROM odoorpc_alembic_version")
+    assert raw_sql(server, name, "SELECT version_num FROM odoorpc_alembic_version") == head
+    assert Web(server.url).login(name, "admin", "pw")["uid"] == 2
