@@ -10,6 +10,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -267,8 +268,8 @@ class Backend:
         with self._admin() as conn:
             if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target}).first():
                 raise DatabaseExists(f"Database {target} already exists")
-            self._end_sessions(conn, source)
-            conn.exec_driver_sql(f'CREATE DATABASE "{target}" ENCODING \'UTF8\' TEMPLATE "{check_db_name(source)}"')
+            self._alone(conn, source,
+                        f'CREATE DATABASE "{target}" ENCODING \'UTF8\' TEMPLATE "{check_db_name(source)}"')
             try:
                 self._mark(conn, target)
             except BaseException:
@@ -288,13 +289,22 @@ class Backend:
         with self._admin() as conn:
             if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": new}).first():
                 raise DatabaseExists(f"Database {new} already exists")
-            self._end_sessions(conn, old)
-            conn.exec_driver_sql(f'ALTER DATABASE "{check_db_name(old)}" RENAME TO "{new}"')
+            self._alone(conn, old, f'ALTER DATABASE "{check_db_name(old)}" RENAME TO "{new}"')
 
     @staticmethod
-    def _end_sessions(conn: Connection, name: str) -> None:
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+    def _alone(conn: Connection, name: str, statement: str, tries: int = 5) -> None:
+        """Run a statement that needs `name` without other sessions: they are ended first, as
+        Odoo does, and again when another worker reconnected in between (object in use)."""
+        for attempt in range(1, tries + 1):
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+            try:
+                conn.exec_driver_sql(statement)
+                return
+            except sa.exc.OperationalError as error:
+                if getattr(error.orig, "sqlstate", None) != "55006" or attempt == tries:
+                    raise
+                time.sleep(0.05 * attempt)
 
     def dispose(self) -> None:
         with self._lock:
