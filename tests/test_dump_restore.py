@@ -299,3 +299,64 @@ def test_odoorpc_database_workflow(server: Server, created: list[str]) -> None:
     with pytest.raises(odoorpc.error.RPCError) as refused:
         odoo.db.change_password("wrong", "x")
     assert str(refused.value) == "Access Denied"
+
+
+def zip_of(*members: tuple[zipfile.ZipInfo | str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for info, content in members:
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def encrypted(data: bytes, member: bytes) -> bytes:
+    """The archive with `member` flagged as encrypted in the central directory (zipfile
+    itself never writes that flag)."""
+    raw = bytearray(data)
+    start = raw.find(b"PK\x01\x02")
+    while start != -1:
+        length = int.from_bytes(raw[start + 28:start + 30], "little")
+        if raw[start + 46:start + 46 + length] == member:
+            raw[start + 8] |= 0x1
+        start = raw.find(b"PK\x01\x02", start + 4)
+    return bytes(raw)
+
+
+MANIFEST = json.dumps({"format": "odoorpc-server-tables", "format_version": 1, "revision": "r",
+                       "tables": {"t": 1}}).encode()
+
+
+def test_archive_limits_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process, the reader's other refusals: too many members, members inflating beyond the
+    whole archive's budget, encrypted or oddly compressed members, a member twice."""
+    import warnings
+
+    from odoorpc_server.storage import dump
+
+    def reason(data: bytes) -> str:
+        with pytest.raises(dump.DumpError) as refused:
+            dump.read(data)
+        return str(refused.value)
+
+    table = ("tables/t.jsonl", b'["id"]\n[1]\n')
+    assert dump.read(zip_of(("manifest.json", MANIFEST), table)).tables == {"t": (["id"], [[1]])}
+
+    monkeypatch.setattr(dump, "MAX_MEMBERS", 2)
+    assert reason(zip_of(("manifest.json", MANIFEST), table, ("tables/u.jsonl", b""))) == \
+        "the archive has more than 2 members"
+    monkeypatch.undo()
+
+    monkeypatch.setattr(dump, "MAX_TOTAL", len(MANIFEST) + 5)
+    assert reason(zip_of(("manifest.json", MANIFEST), table)) == \
+        "member 'tables/t.jsonl' inflates beyond the size limits"
+    monkeypatch.undo()
+
+    assert reason(encrypted(zip_of(("manifest.json", MANIFEST), table), b"tables/t.jsonl")) == \
+        "member 'tables/t.jsonl' is encrypted"
+    assert reason(zip_of(("manifest.json", MANIFEST), table, compression=zipfile.ZIP_BZIP2)) == \
+        "member 'manifest.json' uses an unsupported compression"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name it is asked to write
+        twice = zip_of(("manifest.json", MANIFEST), table, table)
+    assert reason(twice) == "member 'tables/t.jsonl' appears twice in the archive"
+    assert reason(b"x" * (dump.MAX_ARCHIVE + 1)) == f"the archive is larger than {dump.MAX_ARCHIVE} bytes"
