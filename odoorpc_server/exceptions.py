@@ -140,6 +140,35 @@ class UnknownDatabase(Exception):
         self.name = name
 
 
+class DatabaseExists(Warning):
+    """`create_database` on a name that is taken (Odoo 17's odoo.service.db.DatabaseExists, a
+    builtin Warning: fault 1 with the traceback)."""
+
+    odoo_name: ClassVar[str] = "odoo.service.db.DatabaseExists"
+
+    def __init__(self, name: Any) -> None:
+        super().__init__(f"database {name!r} already exists!")
+
+
+class DuplicateDatabase(Exception):
+    """`duplicate_database` onto a taken name: the driver error Odoo lets through (fault 1)."""
+
+    odoo_name: ClassVar[str] = "psycopg2.errors.DuplicateDatabase"
+
+    def __init__(self, name: Any) -> None:
+        super().__init__(f'database "{name}" already exists')
+
+
+class InvalidCatalogName(Exception):
+    """`duplicate_database` from a database that does not exist: the driver error Odoo lets
+    through (fault 1)."""
+
+    odoo_name: ClassVar[str] = "psycopg2.errors.InvalidCatalogName"
+
+    def __init__(self, name: Any) -> None:
+        super().__init__(f'template database "{name}" does not exist')
+
+
 class UnknownServiceMethod(KeyError):
     """A method a `common` or `db` service does not have (Odoo: KeyError, fault 1)."""
 

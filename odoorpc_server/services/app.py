@@ -4,11 +4,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 import odoorpc_server.models  # noqa: F401  (registers the per-model classes)
+from odoorpc_server import master_password
 from odoorpc_server.exceptions import AccessDenied, SessionExpired
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.registry import RegistryCache
@@ -134,8 +136,11 @@ class App:
 
     def check_super(self, password: Any) -> None:
         """The db service's master password (Odoo's check_super): Access Denied unless it
-        matches the configured hash; a verified one is cached like any credential."""
-        stored = self.settings.master_password_hash
+        matches the hash stored now (the config file is read again when it changed, so a new
+        password set by any worker or server counts at once); a verified one is cached like any
+        credential, keyed by that hash."""
+        path = self.settings.master_password_file
+        stored = master_password.current(Path(path)) if path else self.settings.master_password_hash
         if not password or not isinstance(password, str) or not stored:
             raise AccessDenied()
         if not self.credentials.check("", ("master",), password, stored):
