@@ -373,3 +373,120 @@ def test_before_19_there_is_no_json2(server: Server, client: Client, path: str) 
         response = requests.request(verb, server.url + path, json={"domain": []}, timeout=60,
                                     headers={"Authorization": f"bearer {key}", "X-Odoo-Database": server.db})
         assert response.status_code == 404
+
+
+# -- the API documentation (Odoo 19's api_doc) ------------------------------------------------
+
+def doc_of(caller: Json2, model: str, status: int = 200) -> Any:
+    answer = caller.send(f"/doc-bearer/{model}.json", method="GET")
+    assert answer.status == status, answer.text
+    return answer.body
+
+
+def test_doc_bearer_needs_a_key_and_the_documentation_group(server19: Server, plain19: tuple[Client, Json2],
+                                                            portal19: tuple[Client, Json2]) -> None:
+    unauthorized(Json2(server19.url, None, server19.db).send("/doc-bearer/res.partner.json", method="GET"), NO_KEY)
+    unauthorized(Json2(server19.url, "0" * 40, server19.db).send("/doc-bearer/index.json", method="GET"))
+    for _, caller in (plain19, portal19):
+        for path in ("/doc-bearer/res.partner.json", "/doc-bearer/index.json", "/json/2/openapi.json"):
+            body = error_of(caller.send(path, method="GET"), 403)
+            assert named(body) == ("odoo.exceptions.AccessError",
+                                   "This page is only accessible to Technical Documentation users.")
+
+
+def test_doc_bearer_of_an_unknown_model_is_404(j2: Json2) -> None:
+    body = error_of(j2.send("/doc-bearer/no.such.model.json", method="GET"), 404)
+    assert body["name"] == "werkzeug.exceptions.NotFound"
+
+
+def test_doc_bearer_lists_fields_and_methods_as_odoo_19(j2: Json2) -> None:
+    doc = doc_of(j2, "res.partner")
+    assert (doc["model"], doc["name"], doc["doc"]) == ("res.partner", "Contact", None)
+    assert doc["fields"]["name"]["type"] == "char" and doc["fields"]["name"]["module"] == "base"
+    assert doc["fields"]["parent_id"]["relation"] == "res.partner"
+    methods = doc["methods"]
+    search = methods["search"]
+    assert list(search["parameters"]) == ["domain", "offset", "limit", "order"]
+    assert search["parameters"] == {"domain": {}, "offset": {"default": 0}, "limit": {"default": None},
+                                    "order": {"default": None}}
+    assert search["signature"] == "(domain, offset=0, limit=None, order=None)"
+    assert search["api"] == ["model", "readonly"] and search["return"] == {"annotation": "list[int]"}
+    assert (search["model"], search["module"]) == ("core", "core")
+    assert list(methods["create"]["parameters"]) == ["vals_list"] and methods["create"]["api"] == ["model"]
+    # record methods: no `ids` among the parameters, no "model" flag
+    assert list(methods["write"]["parameters"]) == ["vals"] and "api" not in methods["write"]
+    assert list(methods["read"]["parameters"]) == ["fields", "load"] and methods["read"]["api"] == ["readonly"]
+    assert list(methods["name_search"]["parameters"]) == ["name", "domain", "operator", "limit"]
+    assert list(methods["default_get"]["parameters"]) == ["fields"]
+    assert methods["search_read"]["parameters"]["read_kwargs"] == {"kind": "VAR_KEYWORD"}
+    assert list(methods["read_group"]["parameters"]) == ["domain", "fields", "groupby", "offset", "limit",
+                                                         "orderby", "lazy"]
+    assert "name_get" not in methods and not any(m.startswith("_") for m in methods)
+
+
+def test_doc_bearer_of_a_models_own_methods(j2: Json2) -> None:
+    methods = doc_of(j2, "res.users")["methods"]
+    assert methods["context_get"]["parameters"] == {} and methods["context_get"]["api"] == ["model", "readonly"]
+    assert (methods["context_get"]["model"], methods["context_get"]["module"]) == ("res.users", "base")
+    assert list(methods["change_password"]["parameters"]) == ["old_passwd", "new_passwd"]
+    make_key_doc = doc_of(j2, "res.users.apikeys.description")["methods"]["make_key"]
+    assert make_key_doc["parameters"] == {} and "api" not in make_key_doc
+
+
+def test_doc_bearer_of_a_custom_model(j2: Json2, admin19: Client) -> None:
+    model = f"x_doc_{uuid.uuid4().hex[:6]}"
+    mid = admin19.x("ir.model", "create", {"name": "Documented things", "model": model, "state": "manual"})
+    admin19.x("ir.model.fields", "create", {"model_id": mid, "name": "x_size", "ttype": "integer",
+                                            "state": "manual", "field_description": "Size"})
+    doc = doc_of(j2, model)
+    assert (doc["model"], doc["name"]) == (model, "Documented things")
+    assert doc["fields"]["x_size"]["type"] == "integer" and doc["fields"]["x_size"]["module"] is None
+    assert list(doc["methods"]["create"]["parameters"]) == ["vals_list"]
+    index = j2.send("/doc-bearer/index.json", method="GET").body
+    [entry] = [m for m in index["models"] if m["model"] == model]
+    assert entry["fields"]["x_size"] == {"string": "Size"} and "search_read" in entry["methods"]
+
+
+def test_doc_bearer_index(j2: Json2) -> None:
+    index = j2.send("/doc-bearer/index.json", method="GET").body
+    assert set(index) == {"modules", "models"} and "base" in index["modules"]
+    partner = next(m for m in index["models"] if m["model"] == "res.partner")
+    assert partner["name"] == "Contact" and partner["fields"]["name"] == {"string": "Name"}
+    assert "search_read" in partner["methods"] and "name_get" not in partner["methods"]
+
+
+def web_session(server: Server, login: str = "admin", password: str = "admin") -> requests.Session:
+    http = requests.Session()
+    response = http.post(f"{server.url}/web/session/authenticate", timeout=60, json={
+        "jsonrpc": "2.0", "method": "call", "id": 1, "params": {"db": server.db, "login": login,
+                                                                "password": password}})
+    assert "result" in response.json(), response.text
+    return http
+
+
+def test_doc_with_a_session_answers_what_the_bearer_route_does(server19: Server, j2: Json2) -> None:
+    http = web_session(server19)
+    response = http.get(f"{server19.url}/doc/res.partner.json", timeout=60)
+    assert response.status_code == 200 and response.json() == doc_of(j2, "res.partner")
+    index = http.get(f"{server19.url}/doc/index.json", timeout=60)
+    assert index.status_code == 200 and index.json() == j2.send("/doc-bearer/index.json", method="GET").body
+
+
+def test_doc_without_a_session(server19: Server) -> None:
+    for path in ("/doc/res.partner.json", "/doc/index.json"):
+        response = requests.get(server19.url + path, timeout=60)
+        assert response.status_code == 403
+        assert (response.json()["name"], response.json()["message"]) == ("odoo.http.SessionExpiredException",
+                                                                         "Session expired")
+    response = requests.get(server19.url + "/doc", timeout=60, allow_redirects=False)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/web/login?redirect=%2Fdoc")
+
+
+def test_doc_page_lists_the_readable_models(server19: Server, plain19: tuple[Client, Json2]) -> None:
+    response = web_session(server19).get(f"{server19.url}/doc", timeout=60)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
+    assert '<a href="/doc/res.partner.json">res.partner</a>' in response.text
+    plain, _ = plain19
+    response = web_session(server19, plain.login, plain.password).get(f"{server19.url}/doc", timeout=60)
+    assert response.status_code == 403
+    assert "This page is only accessible to Technical Documentation users." in response.text

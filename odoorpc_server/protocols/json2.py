@@ -19,6 +19,7 @@ import html
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 from werkzeug.routing import Rule
@@ -180,7 +181,7 @@ def doc_page(app: App, request: Request, model: str | None = None) -> Response:
         key = session_key(app, request)
         found = apidoc.run(app, key.database or "", key, apidoc.index)
     except SessionExpired:
-        return redirect("/web/login?redirect=" + request.full_path.rstrip("?"), 303)
+        return redirect("/web/login?redirect=" + quote(request.full_path.rstrip("?"), safe=""), 303)
     except Exception as error:
         return Response(f"<!DOCTYPE html><html><body><h1>{html.escape(str(error))}</h1></body></html>",
                         status=http_status(error), content_type=HTML)
