@@ -388,7 +388,7 @@ def test_doc_bearer_needs_a_key_and_the_documentation_group(server19: Server, pl
     unauthorized(Json2(server19.url, None, server19.db).send("/doc-bearer/res.partner.json", method="GET"), NO_KEY)
     unauthorized(Json2(server19.url, "0" * 40, server19.db).send("/doc-bearer/index.json", method="GET"))
     for _, caller in (plain19, portal19):
-        for path in ("/doc-bearer/res.partner.json", "/doc-bearer/index.json", "/json/2/openapi.json"):
+        for path in ("/doc-bearer/res.partner.json", "/doc-bearer/index.json"):
             body = error_of(caller.send(path, method="GET"), 403)
             assert named(body) == ("odoo.exceptions.AccessError",
                                    "This page is only accessible to Technical Documentation users.")

@@ -157,7 +157,7 @@ def openapi_document(app: App, request: Request) -> Response:
         return no_database()
     url = request.host_url.rstrip("/")
     return answer(lambda: apidoc.run(app, db, BearerKey(bearer(request)),
-                                     lambda env: openapi.document(env, url)))
+                                     lambda env: openapi.document(env, url), documentation=False))
 
 
 def doc_session(app: App, request: Request, model: str) -> Response:

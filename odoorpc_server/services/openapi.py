@@ -1,6 +1,7 @@
 """An OpenAPI 3.1 document of JSON-2 (beyond Odoo, which documents JSON-2 in its own format):
-one path per model and public method the caller can see, generated from the registry, custom
-models and fields included. Request bodies come from the methods' Odoo 19 parameters (see
+one path per model the caller may read and public method, generated from the registry, custom
+models and fields included. Any user with a key gets the document of what they can reach (Odoo's
+own documentation is for Technical Documentation users). Request bodies come from the methods' Odoo 19 parameters (see
 `services.signatures`) and, for values to write, from the model's field types.
 """
 from __future__ import annotations
