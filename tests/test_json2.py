@@ -419,8 +419,7 @@ def test_doc_bearer_lists_fields_and_methods_as_odoo_19(j2: Json2) -> None:
     assert list(methods["name_search"]["parameters"]) == ["name", "domain", "operator", "limit"]
     assert list(methods["default_get"]["parameters"]) == ["fields"]
     assert methods["search_read"]["parameters"]["read_kwargs"] == {"kind": "VAR_KEYWORD"}
-    assert list(methods["read_group"]["parameters"]) == ["domain", "fields", "groupby", "offset", "limit",
-                                                         "orderby", "lazy"]
+    assert "read_group" not in methods  # deprecated in Odoo 19: callable, not documented
     assert "name_get" not in methods and not any(m.startswith("_") for m in methods)
 
 
@@ -490,3 +489,41 @@ def test_doc_page_lists_the_readable_models(server19: Server, plain19: tuple[Cli
     response = web_session(server19, plain.login, plain.password).get(f"{server19.url}/doc", timeout=60)
     assert response.status_code == 403
     assert "This page is only accessible to Technical Documentation users." in response.text
+
+
+# -- a browser's session instead of a key (Odoo 19's `auth='bearer'` fallback) ------------------
+
+BROWSER = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Site": "same-origin",
+           "Sec-Fetch-User": "?1"}
+
+
+def test_a_session_needs_the_browsers_navigation_headers(server19: Server, admin19: Client) -> None:
+    http = web_session(server19)
+    url = f"{server19.url}/json/2/res.users/context_get"
+    response = http.post(url, json={}, timeout=60)
+    assert response.status_code == 401
+    assert response.json()["message"] == 'Missing "Authorization" or Sec-headers for interactive usage.'
+    response = http.post(url, json={}, headers=BROWSER, timeout=60)
+    assert response.status_code == 200 and response.json()["uid"] == admin19.uid
+    http.cookies.clear()
+    http.cookies.set("session_id", "garbage")
+    response = http.post(url, json={}, headers=BROWSER, timeout=60)
+    assert response.status_code == 401 and response.json()["message"] == NO_KEY
+
+
+def test_a_session_and_another_databases_header_is_an_html_403(server19: Server) -> None:
+    http = web_session(server19)
+    response = http.post(f"{server19.url}/json/2/res.users/context_get", json={}, timeout=60,
+                         headers={**BROWSER, "X-Odoo-Database": "other"})
+    assert response.status_code == 403 and response.headers["Content-Type"].startswith("text/html")
+    assert response.text == "Cannot use both the session_id cookie and the x-odoo-database header."
+
+
+def test_doc_answers_carry_an_etag_and_a_304_for_it(j2: Json2) -> None:
+    first = j2.send("/doc-bearer/res.partner.json", method="GET")
+    assert first.headers["Cache-Control"] == "no-cache, private" and first.headers["ETag"]
+    again = j2.send("/doc-bearer/res.partner.json", method="GET", **{"If-None-Match": first.headers["ETag"]})
+    assert (again.status, again.text) == (304, "")
+    fresh = j2.send("/doc-bearer/res.partner.json", method="GET",
+                    **{"If-None-Match": first.headers["ETag"], "Cache-Control": "no-cache"})
+    assert fresh.status == 200 and fresh.body == first.body

@@ -4,7 +4,8 @@ parameters in order and their `api` flags. Client libraries (odoo-client-lib, od
 `methods[<name>].parameters` and `"model" in methods[<name>].api` to turn positional arguments
 into JSON-2's named ones.
 
-Only users of Odoo's "Technical Documentation" group may read it; Settings users (and the
+Deprecated methods (`read_group` in Odoo 19) stay callable but are left out, as Odoo leaves them
+out. Only users of Odoo's "Technical Documentation" group may read it; Settings users (and the
 superuser) have it, as `base.group_system` implies the group in Odoo.
 """
 from __future__ import annotations
@@ -53,7 +54,7 @@ def index(env: Env) -> dict[str, Any]:
     return {"modules": MODULES, "models": [
         {"model": records.model.name, "name": records.model.description,
          "fields": {name: {"string": desc["string"]} for name, desc in records.fields_get().items()},
-         "methods": list(signatures.methods(type(records), profile))}
+         "methods": list(signatures.methods(type(records), profile, deprecated=False))}
         for records in readable(env)]}
 
 
@@ -63,7 +64,7 @@ def model_doc(env: Env, model: str) -> dict[str, Any]:
         raise NotFound()
     records = env[model]
     access.check_model(env, records.model, "read")
-    methods = signatures.methods(type(records), env.settings.profile)
+    methods = signatures.methods(type(records), env.settings.profile, deprecated=False)
     return {
         "model": model, "name": records.model.description, "doc": None,
         "fields": {name: {**desc, "module": None if desc.get("manual") else "base"}

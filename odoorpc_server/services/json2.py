@@ -19,16 +19,17 @@ from odoorpc_server.security import BearerKey
 from odoorpc_server.services import signatures
 from odoorpc_server.services.app import App
 from odoorpc_server.services.call import Call, readonly, within
+from odoorpc_server.storage.sessions import SessionKey
 
 
-def call(app: App, database: str, token: str, model: str, method: str, params: dict[str, Any],
+def call(app: App, database: str, secret: BearerKey | SessionKey, model: str, method: str, params: dict[str, Any],
          verb: str = "POST") -> Any:
-    """`model.method(**params)` as the key's user; `ids` and `context` are reserved names. The
-    value is Odoo's: records answered as their ids."""
+    """`model.method(**params)` as the user of the key (or browser session); `ids` and `context`
+    are reserved names. The value is Odoo's: records answered as their ids."""
     params = dict(params)
     ids = params.pop("ids", [])
     context = params.pop("context", {})
-    request = Call(database, 0, BearerKey(token), model, method, (), params,
+    request = Call(database, 0, secret, model, method, (), params,
                    context if isinstance(context, dict) else {}, protocol="json2")
 
     def work(env: Env) -> Any:

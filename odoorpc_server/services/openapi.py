@@ -78,7 +78,8 @@ def operation(records: BaseModel, method: Method) -> dict[str, Any]:
     for status, text in ERROR_STATUSES.items():
         responses[status] = {"description": text, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Error"}}}}
-    return {
+    found: dict[str, Any] = {"deprecated": True} if method.deprecated else {}
+    return found | {
         "operationId": f"{model}.{method.name}", "tags": [model], "summary": f"{model}.{method.name}"
         f"{apidoc.signature_text(method)}",
         "parameters": [{"$ref": "#/components/parameters/database"}],

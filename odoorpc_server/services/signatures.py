@@ -47,6 +47,7 @@ class Method:
     exposure: api.Exposure
     params: tuple[Param, ...]
     returns_records: bool = False
+    deprecated: bool = False
 
     @property
     def api(self) -> list[str]:
@@ -84,12 +85,13 @@ def private_names() -> frozenset[str]:
     return frozenset(json.loads(DATA.read_text(encoding="utf-8")).get("private", ()))
 
 
-def methods(cls: type, profile: Profile) -> dict[str, Method]:
-    """Every method of `cls` a remote caller may call under `profile`, by name."""
+def methods(cls: type, profile: Profile, deprecated: bool = True) -> dict[str, Method]:
+    """Every method of `cls` a remote caller may call under `profile`, by name (without the
+    deprecated ones unless `deprecated`)."""
     out = {}
     for name in sorted(api.exposed(cls)):
         found = method(cls, name, profile)
-        if found is not None:
+        if found is not None and (deprecated or not found.deprecated):
             out[name] = found
     return out
 
@@ -113,7 +115,7 @@ def method(cls: type, name: str, profile: Profile) -> Method | None:
                              f"the Python method {len(python)}")
     params = tuple(Param(n["name"], p.name, p.default, p.kind, n.get("schema", "any"))
                    for n, p in zip(names, python, strict=True))
-    return Method(name, exposure, params, entry.get("returns") == "recordset")
+    return Method(name, exposure, params, entry.get("returns") == "recordset", bool(entry.get("deprecated")))
 
 
 def _python_params(cls: type, name: str, exposure: api.Exposure) -> list[inspect.Parameter]:
