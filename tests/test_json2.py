@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from conftest import Client, Server
+from conftest import Client, Server, start_server, stop_server
 from dbstate import snapshot
 from json2wire import Json2, cli_key, error_of, make_key, named, new_user, serve19
 
@@ -527,3 +527,18 @@ def test_doc_answers_carry_an_etag_and_a_304_for_it(j2: Json2) -> None:
     fresh = j2.send("/doc-bearer/res.partner.json", method="GET",
                     **{"If-None-Match": first.headers["ETag"], "Cache-Control": "no-cache"})
     assert fresh.status == 200 and fresh.body == first.body
+
+
+def test_wrong_keys_cool_the_address_down_with_a_401(backend: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Bearer keys go through the login throttle (per address): after the failures allowed, even
+    a right key not verified before is refused, without hashing, until the cooldown ends."""
+    server = start_server(tmp_path_factory.mktemp(f"j2-cool-{backend}"), backend,
+                          ["--odoo-version", "19.0", "--login-cooldown-after", "3"])
+    try:
+        key = make_key(server.client())
+        for _ in range(3):
+            unauthorized(Json2(server.url, "0" * 40, server.db).post("res.users", "context_get"))
+        unauthorized(Json2(server.url, key, server.db).post("res.users", "context_get"),
+                     "Too many login failures, please wait a bit before trying again.")
+    finally:
+        stop_server(server)

@@ -86,7 +86,10 @@ class App:
         for kid, stored, uid in candidates:
             if self.credentials.cached(db, ("key", kid), token, stored):
                 return int(uid)
-        self.throttle.check(conn, attempt)
+        try:
+            self.throttle.check(conn, attempt)
+        except AccessDenied as refused:  # JSON-2 refuses credentials with a 401, whatever the reason
+            raise InvalidApiKey(str(refused)) from None
         for kid, stored, uid in candidates:
             if self.credentials.verify(db, ("key", kid), token, stored):
                 attempt.verified = True
