@@ -164,6 +164,14 @@ def test_malformed_and_non_object_bodies_are_400(server19: Server, j2: Json2, da
     assert snapshot(server19) == before
 
 
+def test_an_empty_body_is_no_parameters(j2: Json2, admin19: Client) -> None:
+    """Odoo 19 reads the body only when there is one (Content-Length 0 is accepted)."""
+    answer = j2.send("/json/2/res.users/context_get", data=b"")
+    assert answer.status == 200 and answer.body["uid"] == admin19.uid
+    body = error_of(j2.send("/json/2/res.partner/create", data=b""), 422)
+    assert body["message"] == "missing a required argument: 'vals_list'"
+
+
 def test_a_list_of_pairs_merges_like_an_object(j2: Json2) -> None:
     """Odoo 19 merges the body with `dict |=`, which takes a list of pairs too."""
     answer = j2.send("/json/2/res.partner/search_count", [["domain", [["id", "=", 1]]]])
