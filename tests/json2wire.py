@@ -40,8 +40,9 @@ def cli_key(server: Server, login: str, scope: str | None = None, expires: str |
     cmd = [sys.executable, "-m", "odoorpc_server", "apikey", "create", *where, "--database", server.db,
            "--login", login, "--name", f"cli {uuid.uuid4().hex[:6]}",
            *(["--scope", scope] if scope else []), *(["--expires", expires] if expires else [])]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    return out.strip().splitlines()[-1]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
 
 
 def groups_field(client: Client) -> str:
