@@ -92,6 +92,19 @@ class SessionExpired(Exception):
         super().__init__(message)
 
 
+class InvalidApiKey(Exception):
+    """A JSON-2 bearer key that is unknown, revoked, expired, of another scope or of an archived
+    user, or no key at all: werkzeug's Unauthorized as Odoo 19 raises it (HTTP 401)."""
+
+    odoo_name: ClassVar[str] = "werkzeug.exceptions.Unauthorized"
+    fault_code: ClassVar[int] = FAULT_ACCESS_DENIED
+    legacy_label: ClassVar[str] = "AccessDenied"
+    http_status: ClassVar[int] = 401
+
+    def __init__(self, message: str = "Invalid apikey") -> None:
+        super().__init__(message)
+
+
 # -- "not found": builtins subclasses, named as Odoo's tracebacks name them ---------------------
 
 class UnknownModel(UserError):
