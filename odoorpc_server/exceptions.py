@@ -106,13 +106,15 @@ class UnknownModel(UserError):
 
 
 class UnknownMethod(AttributeError):
-    """A public method the model does not have (Odoo 17's AttributeError, fault 1)."""
+    """A public method the model does not have (Odoo's AttributeError, fault 1): Odoo 17 words
+    it after the model, Odoo 18's `get_public_method` names `'<model>.<method>'`."""
 
     odoo_name: ClassVar[str] = "builtins.AttributeError"
     http_status: ClassVar[int] = 404
 
-    def __init__(self, model: str, method: str) -> None:
-        super().__init__(f"The method '{method}' does not exist on the model '{model}'")
+    def __init__(self, model: str, method: str, qualified: bool = False) -> None:
+        super().__init__(f"The method '{model}.{method}' does not exist" if qualified
+                         else f"The method '{method}' does not exist on the model '{model}'")
         self.model = model
         self.method = method
 

@@ -93,10 +93,10 @@ class Records:
 
     def public_method(self, name: str) -> tuple[Any, api.Exposure]:
         """The bound method a remote caller asked for, with its RPC contract."""
-        found = api.exposure(type(self), name)
+        found = api.resolve(type(self), name, self.env.profile)
         if found is None:
-            raise UnknownMethod(self.model.name, name)
-        return getattr(self, name), found
+            raise UnknownMethod(self.model.name, name, self.env.profile.has("quoted_private_method"))
+        return getattr(self, found[0]), found[1]
 
     def other(self, name: str) -> BaseModel:
         return self.env[name]

@@ -29,14 +29,33 @@ class Searching(Reading):
         return list(self.conn.execute(query).scalars())
 
     # -- search -------------------------------------------------------------------------------
-    @api.model(readonly=True)
+    @api.model(readonly=True, when="!search_count_kwarg")
     def search(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None) -> list[int]:
         self._check_access("read")
         return self._search_ids(domain, offset, limit, order)
 
-    @api.model(readonly=True)
+    @api.model(readonly=True, name="search", when="search_count_kwarg")
+    def _search_counting(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None,
+                         count: bool = False) -> Any:
+        """Odoo 16 and earlier: `count=True` answers the number of matches, offset, limit and
+        order left aside as Odoo's count query leaves them."""
+        self._check_access("read")
+        if count:
+            return self._count(domain, None)
+        return self._search_ids(domain, offset, limit, order)
+
+    @api.model(readonly=True, when="search_count_limit")
     def search_count(self, domain: Any, limit: int | None = None) -> int:
         self._check_access("read")
+        return self._count(domain, limit)
+
+    @api.model(readonly=True, name="search_count", when="!search_count_limit")
+    def _search_count_uncapped(self, args: Any) -> int:
+        """Odoo 15 and earlier: no `limit`, the domain parameter is named `args`."""
+        self._check_access("read")
+        return self._count(args, None)
+
+    def _count(self, domain: Any, limit: Any) -> int:
         limit = check_bound(limit, "limit")
         query = self.env.compiler.ids_query(self.model, domain)
         if limit:
@@ -60,9 +79,18 @@ class Searching(Reading):
     def exists(self, ids: Any) -> list[int]:
         return self._existing(normalize_ids(ids))
 
-    @api.model(readonly=True)
+    @api.model(readonly=True, when="!name_search_domain")
     def name_search(self, name: Any = "", args: Any = None, operator: str = "ilike",
                     limit: int | None = 100) -> list[list[Any]]:
+        return self._name_matches(name, args, operator, limit)
+
+    @api.model(readonly=True, name="name_search", when="name_search_domain")
+    def _name_search_by_domain(self, name: Any = "", domain: Any = None, operator: str = "ilike",
+                               limit: int | None = 100) -> list[list[Any]]:
+        """Odoo 19 names the domain parameter `domain` (earlier `args`)."""
+        return self._name_matches(name, domain, operator, limit)
+
+    def _name_matches(self, name: Any, args: Any, operator: str, limit: int | None) -> list[list[Any]]:
         self._check_access("read")
         domain = list(args or [])
         extra = name_domain(self.model, name, operator)
