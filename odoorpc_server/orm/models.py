@@ -24,7 +24,7 @@ FINAL_METHODS = frozenset({
     # the variants of methods whose signature differs between Odoo versions (orm.api)
     "_search_counting", "_search_count_uncapped", "_count", "_name_search_by_domain", "_name_matches",
     "_default_get_fields", "_default_values", "_web_search_read_fields", "_web_read_spec", "_web_page",
-    "_web_comodel", "_web_many2one", "_web_x2many",
+    "_web_comodel", "_web_comodel_checked", "_web_many2one", "_web_x2many",
 })
 
 

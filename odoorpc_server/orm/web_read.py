@@ -12,7 +12,7 @@ from typing import Any
 
 from odoorpc_server.orm import api
 from odoorpc_server.orm.fields import X2MANY
-from odoorpc_server.orm.records import normalize_ids
+from odoorpc_server.orm.records import check_bound, normalize_ids
 from odoorpc_server.orm.writing import Writing
 
 SPEC_KEYS = frozenset({"fields", "context", "limit", "order"})
@@ -92,14 +92,21 @@ class WebReading(Writing):
             return type(comodel)(comodel.env.with_context(**context), comodel.model)
         return comodel
 
-    def _web_many2one(self, records: list[dict[str, Any]], name: str, sub: dict[str, Any]) -> None:
+    def _web_comodel_checked(self, name: str, sub: dict[str, Any], fields: dict[str, Any]) -> WebReading:
+        """The comodel of `name`, its read right and the names of `fields` checked, as Odoo's
+        read checks them (for no record as for many)."""
         comodel = self._web_comodel(name, sub)
-        fields = check_specification(sub["fields"])
-        targets = sorted({r[name] for r in records if r[name]})
-        extra = {k: v for k, v in fields.items() if k != "display_name"}
-        if targets and extra:
+        if fields:
             comodel._check_access("read")
-            comodel._field_names(list(extra))
+            comodel._field_names(list(fields))
+        return comodel
+
+    def _web_many2one(self, records: list[dict[str, Any]], name: str, sub: dict[str, Any]) -> None:
+        fields = check_specification(sub["fields"])
+        extra = {k: v for k, v in fields.items() if k != "display_name"}
+        comodel = self._web_comodel_checked(name, sub, extra)
+        targets = sorted({r[name] for r in records if r[name]})
+        if targets and extra:
             comodel._check_rules(comodel._existing(targets), "read")
         values = {v["id"]: v for v in comodel._web_read_spec(targets, extra)} if targets else {}
         if "display_name" in fields:  # as Odoo computes it: with superuser rights
@@ -111,7 +118,8 @@ class WebReading(Writing):
                 r[name] = values.get(r[name], {"id": r[name]})
 
     def _web_x2many(self, records: list[dict[str, Any]], name: str, sub: dict[str, Any]) -> None:
-        comodel = self._web_comodel(name, sub)
+        fields = check_specification(sub["fields"]) if "fields" in sub else {}
+        comodel = self._web_comodel_checked(name, sub, fields)
         order = sub.get("order")
         if order:
             every = sorted({i for r in records for i in r[name]})
@@ -121,11 +129,10 @@ class WebReading(Writing):
         if "fields" not in sub:
             return
         limit = sub.get("limit")
+        if limit is not None:
+            limit = check_bound(limit, "limit")
         wanted = sorted({i for r in records for i in (r[name][:limit] if limit is not None else r[name])})
-        fields = check_specification(sub["fields"])
         if wanted:
-            comodel._check_access("read")
-            comodel._field_names(list(fields) or ["id"])
             comodel._check_rules(comodel._existing(wanted), "read")
         values = {v["id"]: v for v in comodel._web_read_spec(wanted, fields)} if wanted else {}
         for r in records:

@@ -179,8 +179,10 @@ def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]
     now = Env(conn, Registry(0), SUPERUSER_ID).now()
     added: list[tuple[str, str]] = []
     for name, model in read_json("models.json")["models"].items():
-        missing = {f: spec for f, spec in for_version(model["fields"], version_profile(settings)).items()
-                   if (name, f) not in present}
+        # fields of some versions only were made with the database, for its version: an upgrade,
+        # which may run from a server of another version (every database of a PostgreSQL server),
+        # adds the fields of every version alone
+        missing = {f: spec for f, spec in model["fields"].items() if (name, f) not in present and not spec.get("when")}
         if name in models and missing:
             conn.execute(sa.insert(FIELDS_TABLE), field_rows(name, models[name], missing, now))
             added += [(name, f) for f in missing]
