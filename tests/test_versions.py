@@ -283,13 +283,17 @@ def test_web_read(at: Callable[[str], Server], version: str) -> None:
         page = c.x("res.partner", "web_search_read", [("parent_id", "=", company)], {"name": {}},
                    limit=2, order="name")
         assert page == {"length": 3, "records": [{"id": people[1], "name": "Amy"}, {"id": people[2], "name": "Kim"}]}
-        capped = c.x("res.partner", "web_search_read", [("parent_id", "=", company)], {"name": {}},
-                     limit=1, count_limit=2)
-        assert capped["length"] == 2
-        forced = c.x("res.partner", "web_search_read", [("parent_id", "=", company)], {}, offset=1,
-                     context={"force_search_count": True}, limit=10)
-        assert forced == {"length": 3, "records": [{"id": i} for i in c.x(
-            "res.partner", "search", [("parent_id", "=", company)], 1)]}
+        children = [("parent_id", "=", company)]
+        # a full page is counted, up to count_limit
+        assert c.x("res.partner", "web_search_read", children, {}, limit=1, count_limit=2)["length"] == 2
+        # a page reaching count_limit is not counted: its own length...
+        assert c.x("res.partner", "web_search_read", children, {}, limit=2, count_limit=1)["length"] == 2
+        # ...unless the context forces the count, which count_limit still caps
+        assert c.x("res.partner", "web_search_read", children, {}, limit=2, count_limit=1,
+                   context={"force_search_count": True})["length"] == 1
+        forced = c.x("res.partner", "web_search_read", children, {}, offset=1, limit=10,
+                     context={"force_search_count": True})
+        assert forced == {"length": 3, "records": [{"id": i} for i in c.x("res.partner", "search", children, 1)]}
     else:
         err = fault(c.x, "res.partner", "web_read", [company], {"name": {}})
         assert last_line(err) == "AttributeError: type object 'res.partner' has no attribute 'web_read'"
