@@ -549,3 +549,40 @@ def test_readme_has_the_table() -> None:
     text = README.read_text(encoding="utf-8")
     start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
     assert text[start:end].strip() == versions.markdown_table()
+
+
+def test_version_methods_refuse_what_their_counterparts_refuse(at: Callable[[str], Server]) -> None:
+    """The methods of some versions only check what the methods they stand for check, and a refused
+    call changes nothing."""
+    c16 = admin(at, "16.0")
+    portal = new_user(c16, "groups_id", "group_portal")
+    assert fault(portal.x, "res.groups", "search", [], count=True).faultString == \
+        fault(portal.x, "res.groups", "search", []).faultString
+    c17 = admin(at, "17.0")
+    portal = new_user(c17, "groups_id", "group_portal")
+    assert fault(portal.x, "res.groups", "name_get", [1]).faultString == \
+        fault(portal.x, "res.groups", "read", [1], ["display_name"]).faultString
+    c19 = admin(at, "19.0")
+    portal = new_user(c19, "group_ids", "group_portal")
+    assert fault(portal.x, "res.groups", "name_search", "", domain=[]).faultString == \
+        fault(portal.x, "res.groups", "search", []).faultString
+    c18 = admin(at, "18.0")
+    plain = new_user(c18, "groups_id")
+    groups = c18.x("res.groups", "search_count", [])
+    err = fault(plain.x, "res.groups", "copy", [1])
+    assert (err.faultCode, err.faultString) == (4, fault(plain.x, "res.groups", "create", {"name": "x"}).faultString)
+    assert c18.x("res.groups", "search_count", []) == groups
+    # a copy of several records is one transaction: one forbidden record, no copy at all
+    own = plain.x("res.users.apikeys.description", "create", {"name": "mine"})
+    theirs = c18.x("res.users.apikeys.description", "create", {"name": "theirs"})
+    wizards = c18.x("res.users.apikeys.description", "search_count", [])
+    err = fault(plain.x, "res.users.apikeys.description", "copy", [own, theirs])
+    assert (err.faultCode, err.faultString.splitlines()[2:4]) == (4, [
+        f"Sorry, User {plain.login} (id={plain.uid}) doesn't have 'read' access to:",
+        "- API Key Description (res.users.apikeys.description)"])
+    assert c18.x("res.users.apikeys.description", "search_count", []) == wizards
+    err = fault(c18.x, "res.partner", "copy", [1, 2**31 - 1])
+    assert (err.faultCode, err.faultString) == (
+        2, f"Record does not exist or has been deleted.\n(Record: res.partner({2**31 - 1},), User: 2)")
+    err = fault(c18.x, "res.partner", "copy", [1], "defaults")
+    assert last_line(err) == "ValueError: copy() expects a dictionary of default values, not 'defaults'"
