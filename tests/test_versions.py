@@ -181,6 +181,8 @@ def test_search_count_limit(at: Callable[[str], Server], version: str) -> None:
         assert last_line(err) == "TypeError: BaseModel.search_count() takes 2 positional arguments but 3 were given"
         assert c.x("res.partner", "search_count", args=[("is_company", "=", True)]) == \
             c.x("res.partner", "search_count", [("is_company", "=", True)])
+        # up to 15 the count query leaves the limit aside too
+        assert c.x("res.partner", "search", [], 1, 2, "name", True) == total
 
 
 @pytest.mark.parametrize("version", around("search_count_kwarg"))
@@ -190,8 +192,9 @@ def test_search_count_kwarg(at: Callable[[str], Server], version: str) -> None:
     total = c.x("res.partner", "search_count", companies)
     if holds("search_count_kwarg", version):
         assert c.x("res.partner", "search", companies, count=True) == total
-        # offset, limit and order are left aside when counting, as Odoo 16 does
-        assert c.x("res.partner", "search", companies, 1, 1, "name", True) == total
+        # offset and order are left aside when counting; Odoo 16 caps the count with the limit
+        assert c.x("res.partner", "search", companies, 1, 2, "name", True) == 2
+        assert c.x("res.partner", "search", companies, total - 1, 0, "name", True) == total
         assert len(c.x("res.partner", "search", companies, count=False)) == total
     else:
         err = fault(c.x, "res.partner", "search", companies, count=True)
@@ -205,8 +208,10 @@ def test_last_update(at: Callable[[str], Server], version: str) -> None:
     c = admin(at, version)
     pid = c.x("res.partner", "create", {"name": "Concurrency"})
     if holds("last_update", version):
-        assert c.x("res.partner", "fields_get", ["__last_update"], ["type", "string", "store", "readonly"]) == {
-            "__last_update": {"type": "datetime", "string": "Last Modified on", "store": False, "readonly": True}}
+        attributes = ["type", "string", "store", "readonly", "depends"]
+        assert c.x("res.partner", "fields_get", ["__last_update"], attributes) == {
+            "__last_update": {"type": "datetime", "string": "Last Modified on", "store": False, "readonly": True,
+                              "depends": ["create_date", "write_date"]}}
         row = c.x("res.partner", "read", [pid], ["__last_update", "write_date"])[0]
         assert row["__last_update"] == row["write_date"] and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",
                                                                           row["__last_update"])

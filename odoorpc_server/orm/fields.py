@@ -155,7 +155,8 @@ class Field:
             "required": self.required, "company_dependent": False, "change_default": False,
             "searchable": (self.store and not self.secret) or bool(self.related) or self.name == "display_name",
             "sortable": self.column or self.name == "id",
-            "exportable": True, "depends": [self.related] if self.related else [],
+            "exportable": True, "depends": [self.related] if self.related else
+            ["create_date", "write_date"] if self.name == LAST_UPDATE[0] else [],
             "related": self.related,
         }
         if self.type in ("integer", "float", "monetary") and self.store and self.name not in ("id", "sequence"):

@@ -37,11 +37,12 @@ class Searching(Reading):
     @api.model(readonly=True, name="search", when="search_count_kwarg")
     def _search_counting(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None,
                          count: bool = False) -> Any:
-        """Odoo 16 and earlier: `count=True` answers the number of matches, offset, limit and
-        order left aside as Odoo's count query leaves them."""
+        """Odoo 16 and earlier: `count=True` answers the number of matches. Odoo's count query
+        leaves offset and order aside, and the limit too up to 15; 16's caps the count with it
+        (its search_count(domain, limit) is this very call)."""
         self._check_access("read")
         if count:
-            return self._count(domain, None)
+            return self._count(domain, limit if self.env.profile.has("search_count_limit") else None)
         return self._search_ids(domain, offset, limit, order)
 
     @api.model(readonly=True, when="search_count_limit")
