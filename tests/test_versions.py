@@ -355,12 +355,17 @@ def test_quoted_private_method(at: Callable[[str], Server], version: str) -> Non
     c = admin(at, version)
     private = fault(c.x, "res.partner", "_read", [1])
     unknown = fault(c.x, "res.partner", "no_such_method", [1])
+    nowhere = fault(c.x, "no.such.model", "_read", [1])
     assert (private.faultCode, unknown.faultCode) == (4, 1)
     if holds("quoted_private_method", version):
         assert private.faultString == "Private methods (such as 'res.partner._read') cannot be called remotely."
         assert last_line(unknown) == "AttributeError: The method 'res.partner.no_such_method' does not exist"
+        # the model is looked up first, then its public method
+        assert (nowhere.faultCode, nowhere.faultString) == (2, "Object no.such.model doesn't exist")
     else:
         assert private.faultString == "Private methods (such as _read) cannot be called remotely."
+        # the method name is checked first, whatever the model
+        assert (nowhere.faultCode, nowhere.faultString) == (4, private.faultString)
         assert last_line(unknown) == ("AttributeError: The method 'no_such_method' does not exist on the model "
                                       "'res.partner'")
 

@@ -95,12 +95,14 @@ def _transaction(app: App, database: str, uid: int, secret: Any, context: dict[s
 
 def invoke(env: Env, call: Call) -> Any:
     """Bind the call to the model's method the way Odoo's call_kw does."""
-    records = env[call.model]
     method = call.method
-    if not isinstance(method, str) or method.startswith("_") or method == "init":
-        if env.profile.has("quoted_private_method"):  # Odoo 18's get_public_method
-            raise AccessError(f"Private methods (such as '{call.model}.{method}') cannot be called remotely.")
+    private = not isinstance(method, str) or method.startswith("_") or method == "init"
+    quoted = env.profile.has("quoted_private_method")
+    if private and not quoted:  # up to 17 the method name is checked before the model
         raise AccessError(f"Private methods (such as {method}) cannot be called remotely.")
+    records = env[call.model]
+    if private:  # Odoo 18's get_public_method, on the model's records
+        raise AccessError(f"Private methods (such as '{call.model}.{method}') cannot be called remotely.")
     fn, exposure = records.public_method(method)
     args = list(call.args)
     if not exposure.records:
