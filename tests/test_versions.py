@@ -313,6 +313,13 @@ def test_name_get(at: Callable[[str], Server], version: str) -> None:
     else:
         err = fault(c.x, "res.partner", "name_get", [1])
         assert last_line(err) == "AttributeError: The method 'res.partner.name_get' does not exist"
+        srv = at(version)  # JSON-RPC and the web routes answer alike
+        error = rpc(srv.url, "object", "execute_kw", srv.db, 2, "admin", "res.partner", "name_get", [[1]])["error"]
+        assert (error["data"]["name"], error["data"]["message"]) == (
+            "builtins.AttributeError", "The method 'res.partner.name_get' does not exist")
+        web = Web(srv.url)
+        web.login(srv.db)
+        assert web.call_kw("res.partner", "name_get", [1])["error"]["data"]["message"] == error["data"]["message"]
         assert c.x("res.partner", "read", [1, 3], ["display_name"]) == [
             {"id": 1, "display_name": "YourCompany"}, {"id": 3, "display_name": "Mitchell Admin"}]
 
@@ -545,6 +552,25 @@ def test_every_row_has_a_test() -> None:
     sources = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
     missing = [d.name for d in versions.DIFFERENCES if f'"{d.name}"' not in sources]
     assert missing == []
+
+
+def test_method_variants_are_exclusive_and_final() -> None:
+    """Each RPC method has one implementation per version at most, and the variants standing for
+    a generic method are as final as it is (no model class may replace them)."""
+    from odoorpc_server.orm import classes
+    from odoorpc_server.orm.models import FINAL_METHODS, BaseModel
+
+    for cls in classes.registered().values():
+        for name, variants in api._variants(cls).items():
+            for version in versions.VERSIONS:
+                chosen = [attr for attr, found in variants if found.holds(versions.profile(version))]
+                assert len(chosen) <= 1, (cls, name, version, chosen)
+    generic = {attr for variants in api._variants(BaseModel).values() for attr, _ in variants}
+    assert generic <= FINAL_METHODS
+    assert api.resolve(BaseModel, "search", versions.profile("16.0")) == (
+        "_search_counting", api.exposure(BaseModel, "search", versions.profile("12.0")))
+    assert api.resolve(BaseModel, "name_get", versions.profile("18.0")) is None
+    assert api.resolve(BaseModel, "_search_counting", versions.profile("16.0")) is None
 
 
 def test_around_reaches_both_sides() -> None:
