@@ -62,8 +62,8 @@ DIFFERENCES: tuple[Difference, ...] = (
                since="19.0"),
     Difference("jsonrpc_error_code_0", "JSON-RPC errors carry `code` 0 (earlier 200)", since="19.0"),
     Difference("group_ids", "res.users' groups field is `group_ids` (earlier `groups_id`)", since="19.0"),
-    Difference("partner_mobile_title", "res.partner has `mobile` and `company_type` (res.users `mobile`)",
-               until="18.0"),
+    Difference("partner_mobile_title", "res.partner has `mobile`, `title` (model `res.partner.title`) and "
+               "`company_type`", until="18.0"),
     Difference("name_search_domain", "`name_search(name, domain, …)` and `default_get(fields)` (earlier "
                "`args` and `fields_list`) as keyword names", since="19.0"),
 )

@@ -457,12 +457,26 @@ def test_partner_mobile_title(at: Callable[[str], Server], version: str) -> None
         assert c.x("res.partner", "read", [pid], ["mobile", "company_type", "is_company"]) == [
             {"id": pid, "mobile": "+32 470 00 00 00", "company_type": "company", "is_company": True}]
         assert c.x("res.partner", "search", [("mobile", "=", "+32 470 00 00 00")]) == [pid]
-        assert "mobile" in c.x("res.users", "fields_get", [], ["type"])
+        assert c.x("res.partner.title", "fields_get", ["name", "shortcut"], ["type", "string", "required"]) == {
+            "name": {"type": "char", "string": "Title", "required": True},
+            "shortcut": {"type": "char", "string": "Abbreviation", "required": False}}
+        title = c.x("res.partner.title", "create", {"name": "Doctor", "shortcut": "Dr."})
+        c.x("res.partner", "write", [pid], {"title": title})
+        assert c.x("res.partner", "read", [pid], ["title"]) == [{"id": pid, "title": [title, "Doctor"]}]
+        assert c.x("res.partner", "search", [("title.shortcut", "=", "Dr.")]) == [pid]
+        users = c.x("res.users", "fields_get", [], ["type"])
+        assert (users["mobile"], users["title"]) == ({"type": "char"}, {"type": "many2one"})
+        # every internal user reads titles; the plain user manages them as contacts
+        plain = new_user(c, groups_name(version))
+        assert plain.x("res.partner.title", "search", [("id", "=", title)]) == [title]
     else:
-        for name in ("mobile", "company_type"):
+        for name in ("mobile", "company_type", "title"):
             err = fault(c.x, "res.partner", "read", [1], [name])
             assert last_line(err) == f"ValueError: Invalid field {name!r} on model 'res.partner'"
-        assert "mobile" not in c.x("res.users", "fields_get", [], ["type"])
+        users = c.x("res.users", "fields_get", [], ["type"])
+        assert "mobile" not in users and "title" not in users
+        err = fault(c.x, "res.partner.title", "search", [])
+        assert (err.faultCode, err.faultString) == (2, "Object res.partner.title doesn't exist")
         # the demo data of this version was loaded without the field
         assert c.x("res.partner", "search_count", [("is_company", "=", True)]) > 1
 

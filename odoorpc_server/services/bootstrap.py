@@ -117,15 +117,15 @@ def version_profile(settings: Any) -> Profile:
     return found if isinstance(found, Profile) else profile()
 
 
-def for_version(fields: dict[str, Any], version: Profile) -> dict[str, Any]:
-    """The base fields of models.json that `version` has: a field's `when` names the row of
+def for_version(specs: dict[str, Any], version: Profile) -> dict[str, Any]:
+    """The base models or fields of models.json that `version` has: a `when` names the row of
     DIFFERENCES it needs (`!row`: the versions where that row does not hold)."""
     def present(spec: dict[str, Any]) -> bool:
         when = spec.get("when")
         if not when:
             return True
         return not version.has(when[1:]) if when.startswith("!") else version.has(when)
-    return {name: spec for name, spec in fields.items() if present(spec)}
+    return {name: spec for name, spec in specs.items() if present(spec)}
 
 
 def field_rows(model: str, mid: int, fields: dict[str, Any], now: Any) -> list[dict[str, Any]]:
@@ -161,7 +161,7 @@ def complete_field_row(row: dict[str, Any], model: str, mid: int, now: Any) -> d
 
 
 def install_models(conn: Connection, now: Any, version: Profile) -> None:
-    for name, model in read_json("models.json")["models"].items():
+    for name, model in for_version(read_json("models.json")["models"], version).items():
         mid = conn.execute(sa.insert(MODELS_TABLE).values(
             model=name, name=model["description"], order=model.get("order", "id"), state="base",
             rec_name=model.get("rec_name"), parent_name=model.get("parent_name"),
@@ -288,12 +288,16 @@ def install_security(env: Env, groups: dict[str, int]) -> None:
     """Access rights and record rules of the base models, from the data files."""
     registry = env.registry
     for row in read_csv("access.csv"):
+        if row["model"] not in registry:  # a model of other versions only
+            continue
         model = registry[row["model"]]
         env["ir.model.access"].create({
             "name": f"access_{model.table_name}_{row['group']}", "model_id": model.id,
             "group_id": groups[row["group"]] if row["group"] else False,
             **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
     for row in read_csv("rules.csv"):
+        if row["model"] not in registry:
+            continue
         env["ir.rule"].create({
             "name": row["name"], "model_id": registry[row["model"]].id, "domain_force": row["domain_force"],
             "groups": [(6, 0, [groups[g] for g in row["groups"].split()])],
