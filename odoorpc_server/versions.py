@@ -52,6 +52,8 @@ DIFFERENCES: tuple[Difference, ...] = (
     Difference("copy_returns_list", "`copy` answers a list of ids, not an id", since="18.0"),
     Difference("aggregator", "`fields_get` says `aggregator` (earlier `group_operator`) and `groupable`",
                since="18.0"),
+    Difference("has_access", "`check_access(ids, operation)` and `has_access(ids, operation)` check rights and "
+               "rules in one call", since="18.0"),
     Difference("unknown_method_type_object", "an unknown method reads `type object '<model>' has no attribute "
                "'<method>'` (Python's own text; later Odoo's)", until="16.0"),
     Difference("quoted_private_method", "the private-method and unknown-method faults name `'<model>.<method>'`",

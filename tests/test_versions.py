@@ -377,6 +377,40 @@ def test_quoted_private_method(at: Callable[[str], Server], version: str) -> Non
                                       "'res.partner'")
 
 
+@pytest.mark.parametrize("version", around("has_access"))
+def test_has_access(at: Callable[[str], Server], version: str) -> None:
+    c = admin(at, version)
+    plain = new_user(c, groups_name(version))
+    portal = new_user(c, groups_name(version), "group_portal")
+    theirs = c.x("res.users.apikeys.description", "create", {"name": "theirs"})
+    mine = plain.x("res.users.apikeys.description", "create", {"name": "mine"})
+    if holds("has_access", version):
+        assert plain.x("res.users.apikeys.description", "has_access", [mine], "write") is True
+        assert plain.x("res.users.apikeys.description", "has_access", [mine, theirs], "read") is False
+        assert portal.x("res.groups", "has_access", [], "read") is False  # no ids: the access right alone
+        assert plain.x("res.groups", "has_access", [], "read") is True
+        assert plain.x("res.groups", "has_access", [1], "write") is False
+        # check_access answers None, which XML-RPC cannot send, or the refusal of either check
+        allowed = fault(plain.x, "res.users.apikeys.description", "check_access", [mine], "read")
+        assert allowed.faultString.strip().splitlines()[-1] == \
+            "TypeError: cannot marshal None unless allow_none is enabled"
+        srv = at(version)
+        envelope = rpc(srv.url, "object", "execute_kw", srv.db, plain.uid, "pw-v",
+                       "res.users.apikeys.description", "check_access", [[mine], "read"])
+        assert "error" not in envelope and "result" not in envelope
+        rule = fault(plain.x, "res.users.apikeys.description", "check_access", [theirs], "read")
+        assert rule.faultString == fault(plain.x, "res.users.apikeys.description", "read", [theirs]).faultString
+        acl = fault(portal.x, "res.groups", "check_access", [1], "read")
+        assert acl.faultString == fault(portal.x, "res.groups", "read", [1]).faultString
+        err = fault(plain.x, "res.groups", "has_access", [1], "steal")
+        assert last_line(err) == "ValueError: Invalid access mode: 'steal'"
+    else:
+        for method in ("has_access", "check_access"):
+            err = fault(plain.x, "res.groups", method, [1], "read")
+            assert last_line(err) == f"AttributeError: The method '{method}' does not exist on the model 'res.groups'"
+        assert plain.x("res.groups", "check_access_rights", "read") is True
+
+
 @pytest.mark.parametrize("version", around("unknown_method_type_object"))
 def test_unknown_method_type_object(at: Callable[[str], Server], version: str) -> None:
     c = admin(at, version)

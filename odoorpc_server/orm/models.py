@@ -18,7 +18,8 @@ from odoorpc_server.orm.web_read import WebReading
 FINAL_METHODS = frozenset({
     "create", "read", "write", "unlink", "copy", "search", "search_count", "search_read", "read_group",
     "name_search", "name_get", "name_create", "default_get", "exists", "fields_get", "get_metadata",
-    "export_data", "check_access_rights", "check_access_rule", "action_archive", "action_unarchive",
+    "export_data", "check_access_rights", "check_access_rule", "check_access", "has_access", "action_archive",
+    "action_unarchive",
     "toggle_active", "_create_one", "_write_checked", "_check_access", "_check_rules", "_check_exist",
     "_split_vals", "_search_ids", "_field_names", "_read", "public_method", "web_search_read", "web_read",
     # the variants of methods whose signature differs between Odoo versions (orm.api)

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from odoorpc_server.exceptions import AccessError
 from odoorpc_server.orm import access, api
 from odoorpc_server.orm.domains import normalize_domain
 from odoorpc_server.orm.order import OrderBuilder
@@ -104,6 +105,24 @@ class Searching(Reading):
     @api.model(readonly=True)
     def check_access_rights(self, operation: Any, raise_exception: bool = True) -> bool:
         return access.check_model(self.env, self.model, operation, raise_exception)
+
+    @api.records(readonly=True, when="has_access")
+    def check_access(self, ids: Any, operation: Any) -> None:
+        """Odoo 18: the access right and the record rules of `operation` in one call."""
+        access.check_model(self.env, self.model, operation)
+        self.check_access_rule(ids, operation)
+        return None
+
+    @api.records(readonly=True, when="has_access")
+    def has_access(self, ids: Any, operation: Any) -> bool:
+        """Odoo 18: whether check_access would pass (no ids: the access right alone)."""
+        if not access.check_model(self.env, self.model, operation, raise_exception=False):
+            return False
+        try:
+            self.check_access_rule(ids, operation)
+        except AccessError:
+            return False
+        return True
 
     @api.records(readonly=True)
     def check_access_rule(self, ids: Any, operation: Any) -> None:
