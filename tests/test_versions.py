@@ -49,7 +49,8 @@ def holds(row: str, version: str) -> bool:
 
 def around_pending(row: str, pending: bool, reason: str) -> list[Any]:
     """`around(row)`, the versions where the row holds marked as expected failures while another
-    branch's work (`pending`) is not merged; strict, so the mark must go once it is."""
+    branch's work is missing (`pending`, detected from the code): the mark goes by itself once the
+    work is merged, and it is strict, so a behaviour that passes unannounced is reported."""
     return [pytest.param(v, marks=pytest.mark.xfail(strict=True, reason=reason)) if pending and holds(row, v)
             else v for v in around(row)]
 
