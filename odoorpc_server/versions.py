@@ -56,8 +56,8 @@ DIFFERENCES: tuple[Difference, ...] = (
                "rules in one call", since="18.0"),
     Difference("unknown_method_type_object", "an unknown method reads `type object '<model>' has no attribute "
                "'<method>'` (Python's own text; later Odoo's)", until="16.0"),
-    Difference("quoted_private_method", "the private-method and unknown-method faults name `'<model>.<method>'`",
-               since="18.0"),
+    Difference("quoted_private_method", "the private-method and unknown-method faults name `'<model>.<method>'`, "
+               "and the model is looked up before a private name is refused", since="18.0"),
     Difference("call_kw_not_found", "`/web/dataset/call_kw` on an unknown model answers error code 404",
                since="18.0"),
     Difference("json2", "JSON-2 (`/json/2/<model>/<method>`), `/web/version`, `/doc` and `/doc-bearer`",
