@@ -289,6 +289,12 @@ def test_web_read(at: Callable[[str], Server], version: str) -> None:
         page = c.x("res.partner", "web_search_read", [("parent_id", "=", company)], {"name": {}},
                    limit=2, order="name")
         assert page == {"length": 3, "records": [{"id": people[1], "name": "Amy"}, {"id": people[2], "name": "Kim"}]}
+        srv = at(version)  # the web client's route and JSON-RPC answer the same
+        web = Web(srv.url)
+        web.login(srv.db)
+        assert web.kw("res.partner", "web_read", [company], spec) == got
+        assert rpc(srv.url, "object", "execute_kw", srv.db, 2, "admin", "res.partner", "web_search_read",
+                   [[("parent_id", "=", company)], {"name": {}}], {"limit": 2, "order": "name"})["result"] == page
         children = [("parent_id", "=", company)]
         # a full page is counted, up to count_limit
         assert c.x("res.partner", "web_search_read", children, {}, limit=1, count_limit=2)["length"] == 2
