@@ -119,13 +119,20 @@ class UnknownModel(UserError):
 
 
 class UnknownMethod(AttributeError):
-    """A public method the model does not have (Odoo 17's AttributeError, fault 1)."""
+    """A public method the model does not have (Odoo's AttributeError, fault 1), worded as each
+    Odoo version words it: up to 16 Python's own `type object` text from `getattr`, 17 names
+    the model after the method, 18's `get_public_method` names `'<model>.<method>'`."""
 
     odoo_name: ClassVar[str] = "builtins.AttributeError"
     http_status: ClassVar[int] = 404
+    TEXTS: ClassVar[dict[str, str]] = {
+        "type_object": "type object '{model}' has no attribute '{method}'",
+        "on_model": "The method '{method}' does not exist on the model '{model}'",
+        "qualified": "The method '{model}.{method}' does not exist",
+    }
 
-    def __init__(self, model: str, method: str) -> None:
-        super().__init__(f"The method '{method}' does not exist on the model '{model}'")
+    def __init__(self, model: str, method: str, wording: str = "on_model") -> None:
+        super().__init__(self.TEXTS[wording].format(model=model, method=method))
         self.model = model
         self.method = method
 

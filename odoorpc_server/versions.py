@@ -46,18 +46,26 @@ DIFFERENCES: tuple[Difference, ...] = (
     Difference("fields_get_states", "`fields_get` answers a `states` attribute", until="16.0"),
     Difference("web_read", "`web_search_read(domain, specification)` and `web_read` answer `{length, records}`",
                since="17.0"),
+    Difference("web_search_read_fields", "`web_search_read(domain, fields)` answers `{length, records}` in "
+               "search_read's format", since="14.0", until="16.0"),
     Difference("name_get", "`name_get` is callable (a 'method does not exist' fault later)", until="17.0"),
     Difference("copy_returns_list", "`copy` answers a list of ids, not an id", since="18.0"),
     Difference("aggregator", "`fields_get` says `aggregator` (earlier `group_operator`) and `groupable`",
                since="18.0"),
-    Difference("quoted_private_method", "the private-method fault names `'<model>.<method>'`", since="18.0"),
+    Difference("has_access", "`check_access(ids, operation)` and `has_access(ids, operation)` check rights and "
+               "rules in one call", since="18.0"),
+    Difference("unknown_method_type_object", "an unknown method reads `type object '<model>' has no attribute "
+               "'<method>'` (Python's own text; later Odoo's)", until="16.0"),
+    Difference("quoted_private_method", "the private-method and unknown-method faults name `'<model>.<method>'`, "
+               "and the model is looked up before a private name is refused", since="18.0"),
     Difference("call_kw_not_found", "`/web/dataset/call_kw` on an unknown model answers error code 404",
                since="18.0"),
     Difference("json2", "JSON-2 (`/json/2/<model>/<method>`), `/web/version`, `/doc` and `/doc-bearer`",
                since="19.0"),
     Difference("jsonrpc_error_code_0", "JSON-RPC errors carry `code` 0 (earlier 200)", since="19.0"),
     Difference("group_ids", "res.users' groups field is `group_ids` (earlier `groups_id`)", since="19.0"),
-    Difference("partner_mobile_title", "res.partner has `mobile`, `title` and `company_type`", until="18.0"),
+    Difference("partner_mobile_title", "res.partner has `mobile`, `title` (model `res.partner.title`) and "
+               "`company_type`", until="18.0"),
     Difference("name_search_domain", "`name_search(name, domain, …)` and `default_get(fields)` (earlier "
                "`args` and `fields_list`) as keyword names", since="19.0"),
 )

@@ -9,6 +9,7 @@ from odoorpc_server.exceptions import AccessDenied, UserError, ValidationError
 from odoorpc_server.orm import api, classes
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.models import BaseModel
+from odoorpc_server.orm.registry import Model
 from odoorpc_server.security import DEFAULT_ROUNDS, hash_password
 
 SELF_WRITEABLE = frozenset({"signature", "action_id", "company_id", "email", "name", "image_1920", "lang", "tz"})
@@ -21,10 +22,17 @@ def xmlid_res_id(env: Env, xmlid: str) -> int | None:
     return int(found) if found is not None else None
 
 
+def groups_field(model: Model) -> str:
+    """The name of res.users' groups field in this database: `group_ids` from Odoo 19,
+    `groups_id` before (the database was created for one version)."""
+    return "group_ids" if "group_ids" in model.fields else "groups_id"
+
+
 @classes.register("res.users")
 class Users(BaseModel):
     SELF_WRITEABLE = SELF_WRITEABLE
-    SECURITY_FIELDS = frozenset({"groups_id", "company_id", "company_ids", "active", "login", "partner_id"})
+    SECURITY_FIELDS = frozenset({"groups_id", "group_ids", "company_id", "company_ids", "active", "login",
+                                 "partner_id"})
 
     @api.model(readonly=True)
     def context_get(self) -> dict[str, Any]:
@@ -67,9 +75,10 @@ class Users(BaseModel):
 
     def _prepare_create(self, vals: dict[str, Any]) -> dict[str, Any]:
         self._check_login(vals.get("login"), [])
-        if "groups_id" not in vals:  # new users are internal users, as in Odoo
+        groups = groups_field(self.model)
+        if groups not in vals:  # new users are internal users, as in Odoo
             group_user = xmlid_res_id(self.env, "base.group_user")
-            vals["groups_id"] = [(6, 0, [group_user] if group_user else [])]
+            vals[groups] = [(6, 0, [group_user] if group_user else [])]
         if not vals.get("partner_id"):
             partner = {"name": vals.get("name") or vals.get("login"), "email": vals.get("email") or False,
                        "company_id": vals.get("company_id") or False}

@@ -45,7 +45,8 @@ def relation_shared(registry: Registry, rel: str, exclude_model: str | None = No
 
 
 def insert_magic_fields(env: Env, mid: int, model: str, state: str) -> None:
-    env.conn.execute(sa.insert(env.registry["ir.model.fields"].ddl_table), magic_field_rows(model, mid, state))
+    rows = magic_field_rows(model, mid, state, env.profile)
+    env.conn.execute(sa.insert(env.registry["ir.model.fields"].ddl_table), rows)
 
 
 def add_column(env: Env, model_name: str, name: str) -> None:

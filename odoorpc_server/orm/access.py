@@ -38,7 +38,7 @@ class RuleRecord:
 class RuleUser(RuleRecord):
     """`user` in a rule domain: id, login, partner, company, companies and groups."""
 
-    ATTRIBUTES = ("id", "ids", "login", "partner_id", "company_id", "company_ids", "groups_id")
+    ATTRIBUTES = ("id", "ids", "login", "partner_id", "company_id", "company_ids", "groups_id", "group_ids")
 
     def __init__(self, env: Env) -> None:
         super().__init__([env.uid])
@@ -51,6 +51,7 @@ class RuleUser(RuleRecord):
                                      {"u": env.uid}).scalars().all()
         self.company_ids = RuleRecord(list(companies) or self.company_id.ids)
         self.groups_id = RuleRecord(sorted(user_groups(env)))
+        self.group_ids = self.groups_id  # Odoo 19's name
 
 
 def eval_rule_domain(text: str | None, env: Env) -> list[Any]:

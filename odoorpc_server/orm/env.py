@@ -10,6 +10,7 @@ from odoorpc_server.exceptions import UnknownModel
 from odoorpc_server.orm import classes
 from odoorpc_server.orm.registry import Registry, bump
 from odoorpc_server.orm.where import Compiler
+from odoorpc_server.versions import Profile, profile
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.models import BaseModel
@@ -61,6 +62,12 @@ class Env:
     @property
     def schema_changed(self) -> bool:
         return bool(self.shared["schema_changed"])
+
+    @property
+    def profile(self) -> Profile:
+        """The Odoo version the server answers as (the default one for internal environments)."""
+        found = getattr(self.settings, "profile", None)
+        return found if isinstance(found, Profile) else profile()
 
     @property
     def compiler(self) -> Compiler:

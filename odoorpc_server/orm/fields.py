@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from odoorpc_server.exceptions import ValidationError
 from odoorpc_server.storage import types
+from odoorpc_server.versions import Profile, profile
 
 RELATIONAL = frozenset({"many2one", "one2many", "many2many"})
 X2MANY = frozenset({"one2many", "many2many"})
@@ -37,15 +38,24 @@ MAGIC_SPECS = (
     ("write_uid", "many2one", "Last Updated by", "res.users"),
     ("write_date", "datetime", "Last Updated on", None),
 )
-MAGIC = tuple(spec[0] for spec in MAGIC_SPECS)
+# Odoo 16 and earlier: the concurrency check field, computed from write_date / create_date
+LAST_UPDATE = ("__last_update", "datetime", "Last Modified on", None)
+COMPUTED_MAGIC = {"display_name": "display_name", "__last_update": "last_update"}
+MAGIC = (*(spec[0] for spec in MAGIC_SPECS), LAST_UPDATE[0])
 
 
-def magic_field_rows(model: str, model_id: int, state: str) -> list[dict[str, Any]]:
-    """The ir_model_fields rows of a model's magic fields (display_name is computed)."""
+def magic_specs(version: Profile | None = None) -> tuple[tuple[str, str, str, str | None], ...]:
+    """The magic fields of a model created for `version` (the default profile when None)."""
+    return (*MAGIC_SPECS, LAST_UPDATE) if (version or profile()).has("last_update") else MAGIC_SPECS
+
+
+def magic_field_rows(model: str, model_id: int, state: str, version: Profile | None = None) -> list[dict[str, Any]]:
+    """The ir_model_fields rows of a model's magic fields (display_name and __last_update are
+    computed)."""
     return [{"name": name, "model": model, "model_id": model_id, "field_description": label, "ttype": ttype,
-             "relation": relation, "state": state, "store": name != "display_name", "readonly": True,
-             "compute": "display_name" if name == "display_name" else None, "on_delete": "set null"}
-            for name, ttype, label, relation in MAGIC_SPECS]
+             "relation": relation, "state": state, "store": name not in COMPUTED_MAGIC, "readonly": True,
+             "compute": COMPUTED_MAGIC.get(name), "on_delete": "set null"}
+            for name, ttype, label, relation in magic_specs(version)]
 DATE_FMT = "%Y-%m-%d"
 DATETIME_FMT = "%Y-%m-%d %H:%M:%S"
 
@@ -106,6 +116,8 @@ class Field:
     group_ids: frozenset[int] = frozenset()
     # the value never leaves the server: its column is outside the table queries are built on
     secret: bool = False
+    # Odoo's per-state attributes (`states=`), described by fields_get up to Odoo 16
+    states: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -132,8 +144,10 @@ class Field:
         literal; anything else is no restriction (never evaluated)."""
         return _literal_domain(self.domain)
 
-    def description(self) -> dict[str, Any]:
-        """The attributes fields_get reports; None values are left out, as in Odoo."""
+    def description(self, version: Profile | None = None) -> dict[str, Any]:
+        """The attributes fields_get reports for `version` (the default profile when None);
+        None values are left out, as in Odoo."""
+        version = version or profile()
         desc: dict[str, Any] = {
             "name": self.name, "type": self.type, "string": self.string, "help": self.help,
             "store": self.store and not self.secret, "manual": self.manual,
@@ -141,11 +155,16 @@ class Field:
             "required": self.required, "company_dependent": False, "change_default": False,
             "searchable": (self.store and not self.secret) or bool(self.related) or self.name == "display_name",
             "sortable": self.column or self.name == "id",
-            "exportable": True, "depends": [self.related] if self.related else [],
+            "exportable": True, "depends": [self.related] if self.related else
+            ["create_date", "write_date"] if self.name == LAST_UPDATE[0] else [],
             "related": self.related,
         }
         if self.type in ("integer", "float", "monetary") and self.store and self.name not in ("id", "sequence"):
-            desc["group_operator"] = "sum"
+            desc["aggregator" if version.has("aggregator") else "group_operator"] = "sum"
+        if version.has("aggregator"):  # Odoo 18: whether read_group may group by the field
+            desc["groupable"] = (self.column and self.type != "binary") or (self.type == "many2many" and self.store)
+        if version.has("fields_get_states"):
+            desc["states"] = self.states
         if self.type in ("char", "text", "html"):
             desc["translate"] = self.translate
         if self.type == "char":

@@ -137,7 +137,16 @@ class Reading(Records):
         rows = self._fetch_values(ids, [fname], True)
         return {i: (r[fname] if r[fname] not in (None, "") else False) for i, r in rows.items()}
 
-    @api.records(readonly=True)
+    def _compute_last_update(self, ids: list[int]) -> dict[int, Any]:
+        """Odoo 16's `__last_update`: the last write, else the creation, of each record."""
+        if not ids or "write_date" not in self.table.c:
+            return {}
+        query = sa.select(self.table.c.id, self.table.c.write_date, self.table.c.create_date).where(
+            self.table.c.id.in_(set(ids)))
+        stamp = self.model.fields["write_date"]
+        return {row.id: to_read(stamp, row.write_date or row.create_date) for row in self.conn.execute(query)}
+
+    @api.records(readonly=True, when="name_get")
     def name_get(self, ids: Any) -> list[list[Any]]:
         self._check_access("read")
         ids = self._existing(normalize_ids(ids))
@@ -153,7 +162,7 @@ class Reading(Records):
         for name, f in self.model.fields.items():
             if (wanted is not None and name not in wanted) or not access.readable_field(self.env, f):
                 continue
-            desc = f.description()
+            desc = f.description(self.env.profile)
             if attributes:
                 desc = {k: v for k, v in desc.items() if k in attributes}
             out[name] = desc

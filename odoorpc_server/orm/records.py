@@ -93,10 +93,13 @@ class Records:
 
     def public_method(self, name: str) -> tuple[Any, api.Exposure]:
         """The bound method a remote caller asked for, with its RPC contract."""
-        found = api.exposure(type(self), name)
+        found = api.resolve(type(self), name, self.env.profile)
         if found is None:
-            raise UnknownMethod(self.model.name, name)
-        return getattr(self, name), found
+            version = self.env.profile
+            wording = "qualified" if version.has("quoted_private_method") else \
+                "type_object" if version.has("unknown_method_type_object") else "on_model"
+            raise UnknownMethod(self.model.name, name, wording)
+        return getattr(self, found[0]), found[1]
 
     def other(self, name: str) -> BaseModel:
         return self.env[name]

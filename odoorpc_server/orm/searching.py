@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from odoorpc_server.exceptions import AccessError
 from odoorpc_server.orm import access, api
 from odoorpc_server.orm.domains import normalize_domain
 from odoorpc_server.orm.order import OrderBuilder
@@ -29,14 +30,34 @@ class Searching(Reading):
         return list(self.conn.execute(query).scalars())
 
     # -- search -------------------------------------------------------------------------------
-    @api.model(readonly=True)
+    @api.model(readonly=True, when="!search_count_kwarg")
     def search(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None) -> list[int]:
         self._check_access("read")
         return self._search_ids(domain, offset, limit, order)
 
-    @api.model(readonly=True)
+    @api.model(readonly=True, name="search", when="search_count_kwarg")
+    def _search_counting(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None,
+                         count: bool = False) -> Any:
+        """Odoo 16 and earlier: `count=True` answers the number of matches. Odoo's count query
+        leaves offset and order aside, and the limit too up to 15; 16's caps the count with it
+        (its search_count(domain, limit) is this very call)."""
+        self._check_access("read")
+        if count:
+            return self._count(domain, limit if self.env.profile.has("search_count_limit") else None)
+        return self._search_ids(domain, offset, limit, order)
+
+    @api.model(readonly=True, when="search_count_limit")
     def search_count(self, domain: Any, limit: int | None = None) -> int:
         self._check_access("read")
+        return self._count(domain, limit)
+
+    @api.model(readonly=True, name="search_count", when="!search_count_limit")
+    def _search_count_uncapped(self, args: Any) -> int:
+        """Odoo 15 and earlier: no `limit`, the domain parameter is named `args`."""
+        self._check_access("read")
+        return self._count(args, None)
+
+    def _count(self, domain: Any, limit: Any) -> int:
         limit = check_bound(limit, "limit")
         query = self.env.compiler.ids_query(self.model, domain)
         if limit:
@@ -60,9 +81,18 @@ class Searching(Reading):
     def exists(self, ids: Any) -> list[int]:
         return self._existing(normalize_ids(ids))
 
-    @api.model(readonly=True)
+    @api.model(readonly=True, when="!name_search_domain")
     def name_search(self, name: Any = "", args: Any = None, operator: str = "ilike",
                     limit: int | None = 100) -> list[list[Any]]:
+        return self._name_matches(name, args, operator, limit)
+
+    @api.model(readonly=True, name="name_search", when="name_search_domain")
+    def _name_search_by_domain(self, name: Any = "", domain: Any = None, operator: str = "ilike",
+                               limit: int | None = 100) -> list[list[Any]]:
+        """Odoo 19 names the domain parameter `domain` (earlier `args`)."""
+        return self._name_matches(name, domain, operator, limit)
+
+    def _name_matches(self, name: Any, args: Any, operator: str, limit: int | None) -> list[list[Any]]:
         self._check_access("read")
         domain = list(args or [])
         extra = name_domain(self.model, name, operator)
@@ -75,6 +105,24 @@ class Searching(Reading):
     @api.model(readonly=True)
     def check_access_rights(self, operation: Any, raise_exception: bool = True) -> bool:
         return access.check_model(self.env, self.model, operation, raise_exception)
+
+    @api.records(readonly=True, when="has_access")
+    def check_access(self, ids: Any, operation: Any) -> None:
+        """Odoo 18: the access right and the record rules of `operation` in one call."""
+        access.check_model(self.env, self.model, operation)
+        self.check_access_rule(ids, operation)
+        return None
+
+    @api.records(readonly=True, when="has_access")
+    def has_access(self, ids: Any, operation: Any) -> bool:
+        """Odoo 18: whether check_access would pass (no ids: the access right alone)."""
+        if not access.check_model(self.env, self.model, operation, raise_exception=False):
+            return False
+        try:
+            self.check_access_rule(ids, operation)
+        except AccessError:
+            return False
+        return True
 
     @api.records(readonly=True)
     def check_access_rule(self, ids: Any, operation: Any) -> None:

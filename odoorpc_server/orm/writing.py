@@ -247,8 +247,16 @@ class Writing(Searching):
         """Hook: the values name_create creates a record from (None: the model has no name)."""
         return {self.model.rec_name: name} if self.model.rec_name else None
 
-    @api.model(readonly=True)
+    @api.model(readonly=True, when="!name_search_domain")
     def default_get(self, fields_list: Any) -> dict[str, Any]:
+        return self._default_values(fields_list)
+
+    @api.model(readonly=True, name="default_get", when="name_search_domain")
+    def _default_get_fields(self, fields: Any) -> dict[str, Any]:
+        """Odoo 19 names the parameter `fields` (earlier `fields_list`)."""
+        return self._default_values(fields)
+
+    def _default_values(self, fields_list: Any) -> dict[str, Any]:
         names = self._field_names(fields_list or [])
         out: dict[str, Any] = {}
         for name in names:
@@ -266,11 +274,14 @@ class Writing(Searching):
         return out
 
     @api.records()
-    def copy(self, ids: Any, default: Any = None) -> int:
-        """A read of the record and a create of its copy: both rights are needed, and the copied
-        values go through every check of `create` (field groups, create rules)."""
+    def copy(self, ids: Any, default: Any = None) -> Any:
+        """A read of the records and a create of their copies: both rights are needed, and the
+        copied values go through every check of `create` (field groups, create rules). Odoo 18
+        copies several records and answers the list of new ids; earlier versions copy exactly
+        one and answer its id."""
         ids = normalize_ids(ids)
-        if len(ids) != 1:
+        several = self.env.profile.has("copy_returns_list")
+        if len(ids) != 1 and not several:
             raise ValueError(f"Expected singleton: {self.model.name}({', '.join(map(str, ids))},)")
         if default is not None and not isinstance(default, dict):
             raise ValueError(f"copy() expects a dictionary of default values, not {default!r}")
@@ -278,9 +289,11 @@ class Writing(Searching):
         self._check_access("create")
         self._check_exist(ids)
         self._check_rules(ids, "read")
+        if not ids:
+            return []
         self._before_copy(ids)
-        vals = self._copy_data(ids[0], dict(default or {}))
-        return int(self.create(vals))
+        new_ids = [int(self.create(self._copy_data(rid, dict(default or {})))) for rid in ids]
+        return new_ids if several else new_ids[0]
 
     def _before_copy(self, ids: list[int]) -> None:
         """Hook: refuse copies of some records (after the access checks)."""

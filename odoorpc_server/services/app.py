@@ -133,6 +133,8 @@ class App:
                     keys_too: bool = True) -> list[tuple[Any, str, str]]:
         """(cache owner, stored hash, method) of every secret `secret` may be: the user's live
         API keys with its index (unless only passwords count), then the password."""
+        # API keys stand for the password from Odoo 14 on
+        keys_too = keys_too and self.settings.profile.has("api_keys")
         keys = live_keys(conn, uid, secret) if keys_too and API_KEY_FORMAT.match(secret) else []
         found: list[tuple[Any, str, str]] = [(("key", k.id), k.key, "apikey") for k in keys]
         return found + ([(uid, row.password, "password")] if row.password else [])

@@ -15,11 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 import odoorpc_server.models  # noqa: F401  (the model classes the base data is created with)
+from odoorpc_server.models.res_users import groups_field
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
 from odoorpc_server.orm.fields import TTYPES, magic_field_rows
 from odoorpc_server.orm.registry import Registry
 from odoorpc_server.storage import migrate
 from odoorpc_server.storage.database import Backend, DatabaseExists
+from odoorpc_server.versions import Profile, profile
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ def superuser_env(conn: Connection, settings: Any) -> Env:
     return Env(conn, Registry.load(conn), SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
 
 
-def upgrade_all(backend: Backend) -> list[str]:
+def upgrade_all(backend: Backend, settings: Any = None) -> list[str]:
     """Bring every database of ours to the newest metadata revision (start of the server);
     returns the names that could not be upgraded, which are left as they were."""
     failed = []
@@ -79,7 +81,7 @@ def upgrade_all(backend: Backend) -> list[str]:
             with backend.transaction(name) as conn:
                 migrate.upgrade(conn)
                 if conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first():
-                    upgrade_base_models(conn, None)
+                    upgrade_base_models(conn, settings)
         except Exception:
             log.exception("database %r could not be upgraded", name)
             failed.append(name)
@@ -120,8 +122,26 @@ MODELS_TABLE = sa.table("ir_model", *(sa.column(c) for c in (
     "create_uid", "write_uid", "create_date", "write_date")))
 
 
+def version_profile(settings: Any) -> Profile:
+    """The Odoo version a database is filled for: the server's (the default one without settings)."""
+    found = getattr(settings, "profile", None)
+    return found if isinstance(found, Profile) else profile()
+
+
+def for_version(specs: dict[str, Any], version: Profile) -> dict[str, Any]:
+    """The base models or fields of models.json that `version` has: a `when` names the row of
+    DIFFERENCES it needs (`!row`: the versions where that row does not hold)."""
+    def present(spec: dict[str, Any]) -> bool:
+        when = spec.get("when")
+        if not when:
+            return True
+        return not version.has(when[1:]) if when.startswith("!") else version.has(when)
+    return {name: spec for name, spec in specs.items() if present(spec)}
+
+
 def field_rows(model: str, mid: int, fields: dict[str, Any], now: Any) -> list[dict[str, Any]]:
-    """The ir_model_fields rows of base fields declared in models.json."""
+    """The ir_model_fields rows of base fields declared in models.json (already chosen for the
+    database's version by `for_version`)."""
     timezones = sorted(zoneinfo.available_timezones())
     rows = []
     for fname, f in fields.items():
@@ -151,14 +171,14 @@ def complete_field_row(row: dict[str, Any], model: str, mid: int, now: Any) -> d
         | _stamp(now)
 
 
-def install_models(conn: Connection, now: Any) -> None:
-    for name, model in read_json("models.json")["models"].items():
+def install_models(conn: Connection, now: Any, version: Profile) -> None:
+    for name, model in for_version(read_json("models.json")["models"], version).items():
         mid = conn.execute(sa.insert(MODELS_TABLE).values(
             model=name, name=model["description"], order=model.get("order", "id"), state="base",
             rec_name=model.get("rec_name"), parent_name=model.get("parent_name"),
             parent_store=model.get("parent_store", False), **_stamp(now)).returning(MODELS_TABLE.c.id)).scalar_one()
-        magic = [complete_field_row(r, name, mid, now) for r in magic_field_rows(name, mid, "base")]
-        conn.execute(sa.insert(FIELDS_TABLE), magic + field_rows(name, mid, model["fields"], now))
+        magic = [complete_field_row(r, name, mid, now) for r in magic_field_rows(name, mid, "base", version)]
+        conn.execute(sa.insert(FIELDS_TABLE), magic + field_rows(name, mid, for_version(model["fields"], version), now))
 
 
 def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]]:
@@ -170,7 +190,10 @@ def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]
     now = Env(conn, Registry(0), SUPERUSER_ID).now()
     added: list[tuple[str, str]] = []
     for name, model in read_json("models.json")["models"].items():
-        missing = {f: spec for f, spec in model["fields"].items() if (name, f) not in present}
+        # fields of some versions only were made with the database, for its version: an upgrade,
+        # which may run from a server of another version (every database of a PostgreSQL server),
+        # adds the fields of every version alone
+        missing = {f: spec for f, spec in model["fields"].items() if (name, f) not in present and not spec.get("when")}
         if name in models and missing:
             conn.execute(sa.insert(FIELDS_TABLE), field_rows(name, models[name], missing, now))
             added += [(name, f) for f in missing]
@@ -194,7 +217,7 @@ def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]
 def install_base(conn: Connection, settings: Any) -> None:
     probe = Registry(0)
     now = Env(conn, probe, SUPERUSER_ID).now()
-    install_models(conn, now)
+    install_models(conn, now, version_profile(settings))
     registry = Registry.load(conn)
     registry.create_tables(conn)
     env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
@@ -241,14 +264,15 @@ def install_base(conn: Connection, settings: Any) -> None:
     group_no_one = groups.create({"name": "Technical Features"})
 
     users = env["res.users"]
+    groups_key = groups_field(registry["res.users"])
     root = users.create({"name": "OdooBot", "login": "__system__", "partner_id": root_partner, "active": False,
-                         "company_id": company, "groups_id": [(6, 0, [group_user, group_erp_manager, group_system])]})
+                         "company_id": company, groups_key: [(6, 0, [group_user, group_erp_manager, group_system])]})
     admin = users.create({"name": "Administrator", "login": "admin", "password": settings.admin_password,
                           "partner_id": admin_partner, "company_id": company, "email": "admin@example.com",
-                          "groups_id": [(6, 0, [group_user, group_erp_manager, group_system, group_no_one])]})
+                          groups_key: [(6, 0, [group_user, group_erp_manager, group_system, group_no_one])]})
     public = users.create({"name": "Public user", "login": "public", "partner_id": public_partner,
                            "active": False, "share": True, "company_id": company,
-                           "groups_id": [(6, 0, [group_public])]})
+                           groups_key: [(6, 0, [group_public])]})
     assert (root, admin) == (1, 2), "the superuser and admin must be users 1 and 2, as in Odoo"
     xmlids += [
         ("res.partner", "main_partner", main_partner), ("res.partner", "partner_root", root_partner),
@@ -275,12 +299,16 @@ def install_security(env: Env, groups: dict[str, int]) -> None:
     """Access rights and record rules of the base models, from the data files."""
     registry = env.registry
     for row in read_csv("access.csv"):
+        if row["model"] not in registry:  # a model of other versions only
+            continue
         model = registry[row["model"]]
         env["ir.model.access"].create({
             "name": f"access_{model.table_name}_{row['group']}", "model_id": model.id,
             "group_id": groups[row["group"]] if row["group"] else False,
             **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
     for row in read_csv("rules.csv"):
+        if row["model"] not in registry:
+            continue
         env["ir.rule"].create({
             "name": row["name"], "model_id": registry[row["model"]].id, "domain_force": row["domain_force"],
             "groups": [(6, 0, [groups[g] for g in row["groups"].split()])],
@@ -308,6 +336,8 @@ def install_demo(conn: Connection, settings: Any) -> None:
     env["res.company"].write([1], {"name": "YourCompany"})
     env["res.users"].write([2], {"name": "Mitchell Admin"})
 
+    partner_fields = registry["res.partner"].fields
+
     def address(rec: dict[str, Any]) -> dict[str, Any]:
         vals = {k: rec.get(k) or False for k in ("street", "street2", "zip", "city", "email", "phone", "mobile",
                                                  "website", "vat", "ref", "function", "comment")}
@@ -316,7 +346,8 @@ def install_demo(conn: Connection, settings: Any) -> None:
         vals["state_id"] = states.get((code, rec.get("state")), False) if rec.get("state") else False
         vals["category_id"] = [(6, 0, [tags[t] for t in rec.get("tags", [])])]
         vals["active"] = rec.get("active", True)
-        return vals
+        # the demo data of every version: fields this version lacks (mobile from 19) are left out
+        return {k: v for k, v in vals.items() if k in partner_fields}
 
     companies: dict[str, int] = {}
     for rec in demo["companies"]:

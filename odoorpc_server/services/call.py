@@ -17,6 +17,7 @@ from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import INT_MAX, INT_MIN
 from odoorpc_server.orm.models import model_class, normalize_ids
 from odoorpc_server.services.app import App
+from odoorpc_server.versions import Profile
 
 MAX_TRIES = 5
 RETRY_CODES = frozenset({"40001", "40P01", "55P03"})  # serialization failure, deadlock, lock not available
@@ -57,7 +58,7 @@ def make_call(database: Any, uid: Any, secret: Any, model: Any, method: Any, arg
 
 
 def run(app: App, call: Call) -> Any:
-    return within(app, call.database, call.uid, call.secret, call.context, not readonly(call),
+    return within(app, call.database, call.uid, call.secret, call.context, not readonly(call, app.settings.profile),
                   lambda env: invoke(env, call))
 
 
@@ -94,10 +95,14 @@ def _transaction(app: App, database: str, uid: int, secret: Any, context: dict[s
 
 def invoke(env: Env, call: Call) -> Any:
     """Bind the call to the model's method the way Odoo's call_kw does."""
-    records = env[call.model]
     method = call.method
-    if not isinstance(method, str) or method.startswith("_") or method == "init":
+    private = not isinstance(method, str) or method.startswith("_") or method == "init"
+    quoted = env.profile.has("quoted_private_method")
+    if private and not quoted:  # up to 17 the method name is checked before the model
         raise AccessError(f"Private methods (such as {method}) cannot be called remotely.")
+    records = env[call.model]
+    if private:  # Odoo 18's get_public_method, on the model's records
+        raise AccessError(f"Private methods (such as '{call.model}.{method}') cannot be called remotely.")
     fn, exposure = records.public_method(method)
     args = list(call.args)
     if not exposure.records:
@@ -109,10 +114,11 @@ def invoke(env: Env, call: Call) -> Any:
     return fn(normalize_ids(args[0]), *args[1:], **call.kwargs)
 
 
-def readonly(call: Call) -> bool:
+def readonly(call: Call, version: Profile | None = None) -> bool:
     """Whether the call only reads (a read-only transaction), from the method's declaration; a
     call that will fail (unknown method) reads nothing either."""
-    found = api.exposure(model_class(call.model), call.method) if isinstance(call.model, str) else None
+    found = api.exposure(model_class(call.model), call.method, version) \
+        if isinstance(call.model, str) else None
     return found.readonly if found else True
 
 
