@@ -82,7 +82,7 @@ def method_doc(cls: type, method: Method) -> dict[str, Any]:
         out["return"] = {"annotation": "list[int]"}
     if method.api:
         out["api"] = method.api
-    own = _introducing(cls, method.name)
+    own = _introducing(cls, method.attr or method.name)
     out.update(model=own, module="core" if own == "core" else "base")
     return out
 

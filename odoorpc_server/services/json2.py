@@ -66,7 +66,7 @@ def invoke(env: Env, request: Call, ids: Any) -> Any:
         kwargs = found.bind(request.kwargs)
     except TypeError as error:
         raise UnprocessableEntity(str(error.args[0])) from None
-    fn = getattr(records, name)
+    fn = getattr(records, found.attr)
     result = fn(normalize_ids(ids), **kwargs) if found.exposure.records else fn(**kwargs)
     if found.returns_records and isinstance(result, int) and not isinstance(result, bool):
         return [result]  # Odoo answers a recordset, never one id

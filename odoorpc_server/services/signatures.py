@@ -48,6 +48,7 @@ class Method:
     params: tuple[Param, ...]
     returns_records: bool = False
     deprecated: bool = False
+    attr: str = ""  # the Python attribute answering it under the profile (a variant's own name)
 
     @property
     def api(self) -> list[str]:
@@ -89,7 +90,7 @@ def methods(cls: type, profile: Profile, deprecated: bool = True) -> dict[str, M
     """Every method of `cls` a remote caller may call under `profile`, by name (without the
     deprecated ones unless `deprecated`)."""
     out = {}
-    for name in sorted(api.exposed(cls)):
+    for name in sorted(api.exposed(cls, profile)):
         found = method(cls, name, profile)
         if found is not None and (deprecated or not found.deprecated):
             out[name] = found
@@ -98,28 +99,31 @@ def methods(cls: type, profile: Profile, deprecated: bool = True) -> dict[str, M
 
 def method(cls: type, name: str, profile: Profile) -> Method | None:
     """The method `name` of `cls` with its Odoo 19 parameters, or None when it is not callable."""
-    exposure = api.exposure(cls, name)
-    if exposure is None:
+    found = api.resolve(cls, name, profile)
+    if found is None:
         return None
+    attr, exposure = found
     generic = classes.lookup(classes.GENERIC)
-    entry = _table().get(name) if getattr(cls, name) is getattr(generic, name, None) else None
+    entry = _table().get(name) if getattr(cls, attr) is getattr(generic, attr, None) else None
     if entry is not None and entry.get("row") and not profile.has(entry["row"]):
         return None
-    python = _python_params(cls, name, exposure)
+    python = _python_params(cls, attr, exposure)
     if entry is None:
         params = tuple(Param(p.name, p.name, p.default, p.kind) for p in python)
-        return Method(name, exposure, params)
+        return Method(name, exposure, params, attr=attr)
     names = entry["parameters"]
     if len(names) != len(python):
         raise AssertionError(f"data/signatures.json: {name} has {len(names)} parameters, "
                              f"the Python method {len(python)}")
     params = tuple(Param(n["name"], p.name, p.default, p.kind, n.get("schema", "any"))
                    for n, p in zip(names, python, strict=True))
-    return Method(name, exposure, params, entry.get("returns") == "recordset", bool(entry.get("deprecated")))
+    return Method(name, exposure, params, entry.get("returns") == "recordset", bool(entry.get("deprecated")),
+                  attr)
 
 
-def _python_params(cls: type, name: str, exposure: api.Exposure) -> list[inspect.Parameter]:
-    """The Python parameters after `self` (and after the ids of a record method)."""
-    params = list(inspect.signature(getattr(cls, name)).parameters.values())[1:]
+def _python_params(cls: type, attr: str, exposure: api.Exposure) -> list[inspect.Parameter]:
+    """The Python parameters after `self` (and after the ids of a record method) of the
+    attribute answering the method under the server's version."""
+    params = list(inspect.signature(getattr(cls, attr)).parameters.values())[1:]
     return params[1:] if exposure.records else params
 
