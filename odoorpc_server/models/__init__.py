@@ -4,6 +4,7 @@ every class; models without a module here (custom ones included) use the generic
 from odoorpc_server.models import (  # noqa: F401
     ir_model,
     ir_model_access,
+    ir_model_data,
     ir_model_fields,
     ir_rule,
     res_company,
