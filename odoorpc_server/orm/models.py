@@ -20,7 +20,7 @@ FINAL_METHODS = frozenset({
     "name_search", "name_get", "name_create", "default_get", "exists", "fields_get", "get_metadata",
     "export_data", "check_access_rights", "check_access_rule", "action_archive", "action_unarchive",
     "toggle_active", "_create_one", "_write_checked", "_check_access", "_check_rules", "_check_exist",
-    "_split_vals", "_search_ids", "_field_names", "_read", "public_method",
+    "_split_vals", "_search_ids", "_check_rule_domain", "_field_names", "_read", "public_method",
 })
 
 

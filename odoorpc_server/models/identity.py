@@ -1,0 +1,60 @@
+"""Odoo's identity check (`check_identity`): a sensitive method (creating an API key) first asks
+for the user's password again, through the `res.users.identitycheck` wizard, whose `run_check`
+then calls the method.
+
+A call authenticated with the password itself (XML-RPC, JSON-RPC) has just proved it: the
+method runs at once. A call authenticated with an API key is refused, so that a key cannot mint
+keys. A web session call gets the wizard's action, as from Odoo's web client.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from odoorpc_server.exceptions import AccessError
+from odoorpc_server.orm.models import BaseModel, normalize_ids
+
+F = TypeVar("F", bound=Callable[..., Any])
+MARK = "__check_identity__"
+CHECKED = "identity_checked"  # env.shared key: this call passed the wizard's password check
+
+
+def check_identity(fn: F) -> F:
+    """Decorator of a records method (under `@api.records()`): run it once the identity is
+    checked, else answer the identity check wizard's action."""
+    @functools.wraps(fn)
+    def wrapped(self: BaseModel, ids: Any, *args: Any, **kwargs: Any) -> Any:
+        method = self.env.shared.get("auth_method")
+        if self.env.shared.get(CHECKED) or method == "password" or self.env.su:
+            return fn(self, ids, *args, **kwargs)
+        if method == "apikey":
+            raise AccessError("API keys can only be created in a call authenticated with the password, "
+                              "not with an API key.")
+        return identity_wizard(self, normalize_ids(ids), fn.__name__)
+
+    setattr(wrapped, MARK, True)
+    return wrapped  # type: ignore[return-value]
+
+
+def identity_wizard(records: BaseModel, ids: list[int], method: str) -> dict[str, Any]:
+    """A new identity check for `records.method(ids)`, and the action that opens it."""
+    context = {k: v for k, v in records.env.context.items() if _jsonable(v)}
+    wizard = records.env["res.users.identitycheck"]
+    wid = int(wizard.create({}))
+    request = json.dumps([context, records.model.name, ids, method])
+    table = wizard.model.ddl_table
+    records.conn.execute(sa.update(table).where(table.c.id == wid).values(request=request))
+    return {"type": "ir.actions.act_window", "res_model": "res.users.identitycheck", "res_id": wid,
+            "name": "Security Control", "target": "new", "views": [[False, "form"]]}
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
