@@ -316,6 +316,7 @@ class Writing(Searching):
     @api.records()
     def toggle_active(self, ids: Any) -> None:
         active = self._active()
+        self._check_access("write")  # refused even when none of the ids exists
         ids = self._existing(normalize_ids(ids))
         states = self._fetch_values(ids, [active], False)
         on = [i for i in ids if states[i][active]]
@@ -329,6 +330,7 @@ class Writing(Searching):
     @api.records()
     def action_archive(self, ids: Any) -> None:
         active = self._active()
+        self._check_access("write")  # refused even when none of the ids exists
         ids = self._existing(normalize_ids(ids))
         self.write(ids, {active: False})
         return None
@@ -336,6 +338,7 @@ class Writing(Searching):
     @api.records()
     def action_unarchive(self, ids: Any) -> None:
         active = self._active()
+        self._check_access("write")  # refused even when none of the ids exists
         ids = self._existing(normalize_ids(ids))
         self.write(ids, {active: True})
         return None
