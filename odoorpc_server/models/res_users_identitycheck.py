@@ -50,7 +50,7 @@ class IdentityCheck(BaseModel):
         self._check_exist(ids)
         self._check_rules(ids, "write")
         if len(ids) != 1:
-            raise ValueError(f"Expected singleton: {self.model.name}({', '.join(map(str, ids))},)")
+            raise ValueError(f"Expected singleton: {self.model.name}{tuple(ids)!r}")
         table = self.model.ddl_table
         row = self.conn.execute(sa.select(table.c.password, table.c.request, table.c.create_uid)
                                 .where(table.c.id == ids[0])).one()
