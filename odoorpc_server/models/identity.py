@@ -4,7 +4,8 @@ then calls the method.
 
 A call authenticated with the password itself (XML-RPC, JSON-RPC) has just proved it: the
 method runs at once. A call authenticated with an API key is refused, so that a key cannot mint
-keys. A web session call gets the wizard's action, as from Odoo's web client.
+keys. A web session call gets the wizard's action, as from Odoo's web client, unless the session
+passed a check less than ten minutes ago (Odoo's `identity-check-last`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from odoorpc_server.exceptions import AccessError
 from odoorpc_server.orm.models import BaseModel, normalize_ids
+from odoorpc_server.storage import sessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 MARK = "__check_identity__"
@@ -29,7 +31,7 @@ def check_identity(fn: F) -> F:
     @functools.wraps(fn)
     def wrapped(self: BaseModel, ids: Any, *args: Any, **kwargs: Any) -> Any:
         method = self.env.shared.get("auth_method")
-        if self.env.shared.get(CHECKED) or method == "password" or self.env.su:
+        if self.env.shared.get(CHECKED) or method == "password" or self.env.su or recently_checked(self):
             return fn(self, ids, *args, **kwargs)
         if method == "apikey":
             raise AccessError("API keys can only be created in a call authenticated with the password, "
@@ -38,6 +40,22 @@ def check_identity(fn: F) -> F:
 
     setattr(wrapped, MARK, True)
     return wrapped  # type: ignore[return-value]
+
+
+def recently_checked(records: BaseModel) -> bool:
+    """A web session that passed the identity check less than ten minutes ago, as Odoo keeps
+    `identity-check-last` in its session."""
+    key = records.env.shared.get("session")
+    return key is not None and sessions.identity_checked(records.conn, key.sid)
+
+
+def passed(records: BaseModel) -> None:
+    """The call's user passed the identity check: the rest of the call, and the web session
+    for ten minutes, need not ask again."""
+    records.env.shared[CHECKED] = True
+    key = records.env.shared.get("session")
+    if key is not None:
+        sessions.mark_identity_checked(records.conn, key.sid)
 
 
 def identity_wizard(records: BaseModel, ids: list[int], method: str) -> dict[str, Any]:

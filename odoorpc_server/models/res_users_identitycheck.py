@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import UserError
-from odoorpc_server.models.identity import CHECKED, MARK
+from odoorpc_server.models.identity import MARK, passed
 from odoorpc_server.orm import api, classes
 from odoorpc_server.orm.models import BaseModel, normalize_ids
 
@@ -65,5 +65,5 @@ class IdentityCheck(BaseModel):
         fn: Any = getattr(target, method, None)
         if fn is None or not getattr(fn, MARK, False):
             raise UserError(INCORRECT)
-        self.env.shared[CHECKED] = True
+        passed(self)
         return fn(record_ids)
