@@ -14,7 +14,7 @@ import pytest
 
 from conftest import Client, Server, fault, last_line, require_backend, start_server, stop_server
 from dbstate import changes, snapshot
-from jsonwire import rpc
+from jsonwire import Web, rpc
 
 
 def new_user(server: Server, kind: str = "internal") -> Client:
@@ -134,6 +134,13 @@ def test_installed_modules(internal: Client) -> None:
     base = internal.x("ir.model.data", "check_object_reference", "base", "module_base")
     assert base == ["ir.module.module", next(r["id"] for r in found if r["name"] == "base")]
     assert internal.x("ir.module.module", "name_get", [base[1]]) == [[base[1], "Base"]]
+
+
+def test_the_web_session_lists_the_installed_modules(server: Server, portal: Client) -> None:
+    for login, password in (("admin", "admin"), (portal.login, portal.password)):
+        web = Web(server.url)
+        web.login(server.db, login, password)
+        assert web.result("/web/session/modules") == ["base", "contacts", "web"]
 
 
 def test_odooly_lists_the_modules(server: Server) -> None:

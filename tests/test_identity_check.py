@@ -70,6 +70,7 @@ def test_the_web_flow_from_the_preferences_button_to_the_key(server: Server) -> 
                      "views": [[False, "form"]], "target": "new", "context": {"default_key": key}}
     assert xmlrpc.client.ServerProxy(f"{server.url}/xmlrpc/2/common").authenticate(server.db, "admin", key, {}) == 2
     assert web.kw("res.users.apikeys.show", "default_get", ["key"], context={"default_key": key}) == {"key": key}
+    assert web.kw("res.users.apikeys.description", "search", [("id", "=", description)]) == []  # done with
 
 
 def test_a_new_session_is_asked_again(server: Server) -> None:

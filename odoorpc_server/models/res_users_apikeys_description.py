@@ -30,5 +30,6 @@ class ApiKeyDescription(BaseModel):
         row = self._fetch_values(ids, ["name", "expiration_date"], False)[ids[0]]
         expiration = to_datetime(row["expiration_date"]) if row["expiration_date"] else None
         _, key = generate_api_key(self.conn, self.env.uid, row["name"], None, expiration)
+        self.env.sudo()["res.users.apikeys.description"].unlink(ids)  # the wizard is done, as in Odoo
         return {"type": "ir.actions.act_window", "res_model": "res.users.apikeys.show", "name": "API Key Ready",
                 "views": [[False, "form"]], "target": "new", "context": {"default_key": key}}
