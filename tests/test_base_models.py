@@ -180,6 +180,23 @@ def test_module_buttons_deny_other_users(server: Server, internal: Client, porta
     assert changes(before, snapshot(server)) == []
 
 
+def test_odooly_asks_for_access_rights(server: Server, internal: Client, portal: Client) -> None:
+    """odooly's `env.access(model, mode)` calls `ir.model.access.check`."""
+    for user, granted in ((internal, {("res.partner", "write"): True, ("ir.cron", "read"): False,
+                                      ("ir.module.module", "read"): True, ("ir.module.module", "write"): False}),
+                          (portal, {("res.partner", "write"): False, ("res.partner", "read"): True,
+                                    ("ir.attachment", "create"): False})):
+        client = odooly.Client(server.url + "/jsonrpc", server.db, user.login, user.password)
+        assert {(m, mode): client.env.access(m, mode) for m, mode in granted} == granted
+    assert internal.x("ir.model.access", "check", "no.such.model", "read") is False
+    f = fault(internal.x, "ir.model.access", "check", "ir.cron", "read")
+    assert f.faultCode == 4 and f.faultString.startswith(
+        "You are not allowed to access 'Scheduled Actions' (ir.cron) records.")
+    assert internal.x("ir.model.access", "check", "ir.cron", "read", False) is False
+    f = fault(internal.x, "ir.model.access", "check", "res.partner", "fly")
+    assert last_line(f) == "ValueError: Invalid access mode: 'fly'"
+
+
 # -- res.lang -------------------------------------------------------------------------------------
 
 EN_US = {"code": "en_US", "iso_code": "en", "name": "English (US)", "url_code": "en", "direction": "ltr",

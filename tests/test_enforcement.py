@@ -30,6 +30,7 @@ EXTRA_METHODS = {
     "res.users.apikeys.description": {"make_key"},
     "res.users.identitycheck": {"run_check"},
     "ir.model.data": {"check_object_reference", "xmlid_to_res_model_res_id"},
+    "ir.model.access": {"check"},
     "res.lang": {"get_installed", "get_available"},
     "ir.module.module": {"button_immediate_install", "button_install", "button_immediate_upgrade",
                          "button_upgrade", "button_immediate_uninstall", "button_uninstall", "update_list"},
