@@ -144,7 +144,9 @@ def test_the_web_session_lists_the_installed_modules(server: Server, portal: Cli
 
 
 def test_odooly_lists_the_modules(server: Server) -> None:
-    client = odooly.Client(server.url, server.db, "admin", "admin")
+    # JSON-RPC mode: odooly keeps web sessions per server for the whole process, and
+    # test_web_session expires every session of the shared server
+    client = odooly.Client(server.url + "/jsonrpc", server.db, "admin", "admin")
     assert client.env.modules(installed=True) == {"installed": ["contacts", "base", "web"]}
     assert client.env.modules("cont") == {"installed": ["contacts"]}
     assert client.env.modules(installed=False) is None
