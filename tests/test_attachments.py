@@ -156,6 +156,10 @@ def test_the_attached_records_read_right_decides_who_reads(world: World) -> None
     assert user.x("ir.attachment", "search_count", [("id", "in", [seen, unseen, on_groups, on_cron])]) == 2
     assert [r["id"] for r in user.x("ir.attachment", "search_read", [("id", "in", [unseen, seen])], ["name"])] \
         == [seen]
+    groups_of = user.x("ir.attachment", "read_group", [("id", "in", [seen, unseen, on_groups, on_cron])],
+                       ["res_model"], ["res_model"], orderby="res_model")
+    assert [(g["res_model"], g["res_model_count"]) for g in groups_of] == [("res.groups", 1), ("res.partner", 1)]
+    assert user.x("ir.attachment", "name_search", "file.txt", [("id", "in", [seen, unseen])]) == [[seen, "file.txt"]]
     assert user.x("ir.attachment", "read", [seen, on_groups], ["name"]) == [
         {"id": seen, "name": "file.txt"}, {"id": on_groups, "name": "file.txt"}]
     f = fault(user.x, "ir.attachment", "read", [unseen], ["name"])

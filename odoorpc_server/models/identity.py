@@ -9,6 +9,7 @@ passed a check less than ten minutes ago (Odoo's `identity-check-last`).
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from collections.abc import Callable
@@ -62,9 +63,11 @@ def identity_wizard(records: BaseModel, ids: list[int], method: str) -> dict[str
     """A new identity check for `records.method(ids)`, and the action that opens it."""
     context = {k: v for k, v in records.env.context.items() if _jsonable(v)}
     wizard = records.env["res.users.identitycheck"]
+    table = wizard.model.ddl_table
+    # a transient model: checks older than a day are vacuumed, as Odoo's autovacuum does
+    records.conn.execute(sa.delete(table).where(table.c.create_date < records.env.now() - dt.timedelta(days=1)))
     wid = int(wizard.create({}))
     request = json.dumps([context, records.model.name, ids, method])
-    table = wizard.model.ddl_table
     records.conn.execute(sa.update(table).where(table.c.id == wid).values(request=request))
     return {"type": "ir.actions.act_window", "res_model": "res.users.identitycheck", "res_id": wid,
             "name": "Security Control", "target": "new", "views": [[False, "form"]]}
