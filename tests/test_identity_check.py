@@ -16,6 +16,7 @@ from typing import Any
 
 import odooly
 import pytest
+import sqlalchemy as sa
 
 from conftest import Client, Server, fault, require_backend, start_server, stop_server
 from dbstate import changes, engine, snapshot
@@ -202,3 +203,18 @@ def test_run_check_on_malformed_ids(server: Server, args: list[Any], name: str, 
     envelope = web.post("/web/dataset/call_button", {"model": "res.users.identitycheck", "method": "run_check",
                                                      "args": args, "kwargs": {}})
     assert (envelope["error"]["data"]["name"], envelope["error"]["data"]["message"]) == (name, message)
+
+
+def test_old_identity_checks_are_vacuumed(server: Server) -> None:
+    """The wizard is transient: a check left for more than a day goes when the next one is made."""
+    web = web_user(server)
+    old = identity_check(action(button(web, "res.users", "api_key_wizard", [2])))
+    eng = engine(server)
+    try:
+        with eng.begin() as conn:
+            conn.execute(sa.text("UPDATE res_users_identitycheck SET create_date = :when WHERE id = :id"),
+                         {"when": "2000-01-01 00:00:00", "id": old})
+    finally:
+        eng.dispose()
+    fresh = identity_check(action(button(web, "res.users", "api_key_wizard", [2])))
+    assert web.kw("res.users.identitycheck", "search", [("id", "in", [old, fresh])]) == [fresh]
