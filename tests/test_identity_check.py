@@ -136,6 +136,11 @@ def test_the_wizard_keeps_neither_the_password_nor_the_request_readable(server: 
         {"id": check, "password": "", "auth_method": "password"}]
     error = web.call_kw("res.users.identitycheck", "read", [check], ["request"])["error"]
     assert error["data"]["message"] == "Invalid field 'request' on model 'res.users.identitycheck'"
+    # nor may a client say which method a check runs
+    forged = '[{}, "res.users", [2], "change_password"]'
+    for method, args in (("write", [[check], {"request": forged}]), ("create", [{"request": forged}])):
+        error = web.call_kw("res.users.identitycheck", method, *args)["error"]
+        assert error["data"]["message"] == "Invalid field 'request' on model 'res.users.identitycheck'", method
     eng = engine(server)
     try:
         with eng.connect() as conn:
