@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--master-password", default=None,
                        help="password of the db service (default: the hash in <data-dir>/odoorpc-server.conf, "
                             "generated and printed at the first start)")
+    serve.add_argument("--config", default=None, metavar="FILE",
+                       help="Odoo-style config file ([options] admin_passwd / master_password, list_db) holding "
+                            "the master password's hash (default: <data-dir>/odoorpc-server.conf)")
+    serve.add_argument("--no-database-list", action="store_true",
+                       help="as Odoo's list_db = False: db.list and /web/database/list answer Access Denied, "
+                            "and the db service's management methods are refused")
     serve.add_argument("--odoo-version", default=DEFAULT_VERSION, choices=VERSIONS,
                        help="the Odoo version to answer as (README: what differs between versions)")
     serve.add_argument("--public-url", default=None, help="URL announced by /start (demo mode)")
@@ -101,8 +107,10 @@ def serve(args: argparse.Namespace) -> int:
     bootstrap.upgrade_all(backend, settings)
     backend.dispose()
     # after the database: a password generated now is printed below, never lost to a failed start
-    master = master_password.resolve(args.data_dir, args.master_password, args.password_rounds)
-    settings = dataclasses.replace(settings, master_password_hash=master.hash)
+    master = master_password.resolve(args.data_dir, args.master_password, args.password_rounds, args.config)
+    list_db = not args.no_database_list and master_password.list_db(master.path)
+    settings = dataclasses.replace(settings, master_password_hash=master.hash, master_password_file=str(master.path),
+                                   list_db=list_db)
     where = args.db_url or f"SQLite files in {args.data_dir}"
     state = "created" if created else "existing"
     # the credentials are known only when this start created them
@@ -130,8 +138,8 @@ def port_in_use(host: str, port: int) -> str | None:
 def master_banner(master: master_password.MasterPassword) -> str:
     if master.generated:
         return f"master password for the db service: {master.generated}, stored hashed in {master.path}"
-    if master.path is None:
-        return "db service: master password from --master-password"
+    if master.given_on_command_line:
+        return f"db service: master password from --master-password, stored hashed in {master.path}"
     return f"db service: master password hash read from {master.path}"
 
 

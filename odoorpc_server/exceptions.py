@@ -92,6 +92,19 @@ class SessionExpired(Exception):
         super().__init__(message)
 
 
+class InvalidApiKey(Exception):
+    """A JSON-2 bearer key that is unknown, revoked, expired, of another scope or of an archived
+    user, or no key at all: werkzeug's Unauthorized as Odoo 19 raises it (HTTP 401)."""
+
+    odoo_name: ClassVar[str] = "werkzeug.exceptions.Unauthorized"
+    fault_code: ClassVar[int] = FAULT_ACCESS_DENIED
+    legacy_label: ClassVar[str] = "AccessDenied"
+    http_status: ClassVar[int] = 401
+
+    def __init__(self, message: str = "Invalid apikey") -> None:
+        super().__init__(message)
+
+
 # -- "not found": builtins subclasses, named as Odoo's tracebacks name them ---------------------
 
 class UnknownModel(UserError):
@@ -138,6 +151,35 @@ class UnknownDatabase(Exception):
     def __init__(self, name: Any) -> None:
         super().__init__(f'database "{name}" does not exist')
         self.name = name
+
+
+class DatabaseExists(Warning):
+    """`create_database` on a name that is taken (Odoo 17's odoo.service.db.DatabaseExists, a
+    builtin Warning: fault 1 with the traceback)."""
+
+    odoo_name: ClassVar[str] = "odoo.service.db.DatabaseExists"
+
+    def __init__(self, name: Any) -> None:
+        super().__init__(f"database {name!r} already exists!")
+
+
+class DuplicateDatabase(Exception):
+    """`duplicate_database` onto a taken name: the driver error Odoo lets through (fault 1)."""
+
+    odoo_name: ClassVar[str] = "psycopg2.errors.DuplicateDatabase"
+
+    def __init__(self, name: Any) -> None:
+        super().__init__(f'database "{name}" already exists')
+
+
+class InvalidCatalogName(Exception):
+    """`duplicate_database` from a database that does not exist: the driver error Odoo lets
+    through (fault 1)."""
+
+    odoo_name: ClassVar[str] = "psycopg2.errors.InvalidCatalogName"
+
+    def __init__(self, name: Any) -> None:
+        super().__init__(f'template database "{name}" does not exist')
 
 
 class UnknownServiceMethod(KeyError):

@@ -9,6 +9,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -78,6 +79,26 @@ def live_keys(conn: Connection, uid: int, secret: str) -> list[Any]:
         APIKEYS.c.user_id == uid, APIKEYS.c.index == secret[:API_KEY_INDEX],
         sa.or_(APIKEYS.c.scope.is_(None), APIKEYS.c.scope == "rpc"),
         sa.or_(APIKEYS.c.expiration_date.is_(None), APIKEYS.c.expiration_date >= stamp))).all())
+
+
+@dataclass(frozen=True)
+class BearerKey:
+    """The secret of a JSON-2 call: an API key alone, which names its user itself."""
+
+    token: str
+
+
+def bearer_candidates(conn: Connection, token: str) -> list[Any]:
+    """(key id, hash, user id) of the unrevoked, unexpired `rpc` (or unscoped) keys of active
+    users whose index matches the token: the only rows a bearer key may be."""
+    stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    return list(conn.execute(
+        sa.select(APIKEYS.c.id, APIKEYS.c.key, APIKEYS.c.user_id)
+        .select_from(APIKEYS.join(USERS, USERS.c.id == APIKEYS.c.user_id))
+        .where(APIKEYS.c.index == token[:API_KEY_INDEX], USERS.c.active == sa.true(),
+               sa.or_(APIKEYS.c.scope.is_(None), APIKEYS.c.scope == "rpc"),
+               sa.or_(APIKEYS.c.expiration_date.is_(None), APIKEYS.c.expiration_date >= stamp))
+        .order_by(APIKEYS.c.id)).all())
 
 
 class CredentialCache:

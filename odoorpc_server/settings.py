@@ -17,6 +17,10 @@ class Settings:
     admin_password: str = "admin"
     # pbkdf2 hash of the db service's master password; empty: every master password is refused
     master_password_hash: str = ""
+    # the config file holding that hash, read again at each check (see master_password)
+    master_password_file: str | None = None
+    # Odoo's `list_db`: False refuses the database list and every database management method
+    list_db: bool = True
     public_url: str | None = None
     version: str = DEFAULT_VERSION
     login_cooldown_after: int = 5

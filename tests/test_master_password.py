@@ -83,15 +83,18 @@ def check_first_start(first: Server, data: Path) -> str:
 
 
 def test_command_line_master_password(server: Server) -> None:
-    """Ours: `--master-password` (the harness passes "admin") is the only one accepted, and
-    nothing is written to the data directory for it."""
+    """Ours: `--master-password` (the harness passes "admin") is the only one accepted; only
+    its hash is stored, in the config file every worker reads (change_admin_password changes
+    it there)."""
     db = db_service(server)
     assert ["be", "Belgium"] in db.list_countries("admin")
     for wrong in ("", "admin ", "ADMIN", False):
         assert refused(db.list_countries, wrong)
         assert refused(db.drop, wrong, server.db)
     assert db.db_exist(server.db) is True
-    assert not (server.data_dir / "odoorpc-server.conf").exists()
+    conf = server.data_dir / "odoorpc-server.conf"
+    assert len(HASH_LINE.findall(conf.read_text())) == 1 and stat.S_IMODE(conf.stat().st_mode) == 0o600
+    assert "= admin\n" not in conf.read_text()
 
 
 def test_config_file_password_written_in_clear_is_hashed_at_start(backend: str, tmp_path: Path) -> None:

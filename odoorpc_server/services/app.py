@@ -4,15 +4,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 import odoorpc_server.models  # noqa: F401  (registers the per-model classes)
-from odoorpc_server.exceptions import AccessDenied, SessionExpired
+from odoorpc_server import master_password
+from odoorpc_server.exceptions import AccessDenied, InvalidApiKey, SessionExpired
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.registry import RegistryCache
-from odoorpc_server.security import API_KEY_FORMAT, USERS, CredentialCache, live_keys
+from odoorpc_server.security import API_KEY_FORMAT, USERS, BearerKey, CredentialCache, bearer_candidates, live_keys
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage import sessions
 from odoorpc_server.storage.database import Backend
@@ -37,7 +39,7 @@ class App:
     def env(self, db: str, uid: int, context: dict[str, Any] | None = None, write: bool = True,
             password: Any = None) -> Iterator[Env]:
         """One transaction on `db` as `uid`, credentials checked when a secret is given. A
-        `SessionKey` secret names its user itself (`uid` is then ignored)."""
+        `SessionKey` or `BearerKey` secret names its user itself (`uid` is then ignored)."""
         attempt = Attempt(remote_address.get())
         touch = False
         try:
@@ -49,6 +51,8 @@ class App:
                     if touch and write:
                         sessions.touch(conn, password.sid)
                         touch = False
+                elif isinstance(password, BearerKey):
+                    uid, method = self.check_bearer(conn, db, password, attempt), "apikey"
                 elif password is not None:
                     method = self.check_credentials(conn, db, uid, password, attempt)
                 env = Env(conn, registry, uid, context, settings=self.settings)
@@ -75,6 +79,26 @@ class App:
         if found is None:
             raise SessionExpired()
         return found.uid, found.due_for_touch
+
+    def check_bearer(self, conn: sa.Connection, db: str, key: BearerKey, attempt: Attempt) -> int:
+        """The user of a JSON-2 bearer key (Odoo 19's `_check_credentials(scope='rpc', key=...)`):
+        the API key alone names the user, passwords never count. Cached like every credential,
+        throttled per address like a login; InvalidApiKey (401) otherwise."""
+        token = key.token
+        candidates = bearer_candidates(conn, token) if API_KEY_FORMAT.match(token) else []
+        for kid, stored, uid in candidates:
+            if self.credentials.cached(db, ("key", kid), token, stored):
+                return int(uid)
+        try:
+            self.throttle.check(conn, attempt)
+        except AccessDenied as refused:  # JSON-2 refuses credentials with a 401, whatever the reason
+            raise InvalidApiKey(str(refused)) from None
+        for kid, stored, uid in candidates:
+            if self.credentials.verify(db, ("key", kid), token, stored):
+                attempt.verified = True
+                return int(uid)
+        attempt.failed = True
+        raise InvalidApiKey()
 
     def check_credentials(self, conn: sa.Connection, db: str, uid: int, password: Any,
                           attempt: Attempt | None = None, keys_too: bool = True) -> str:
@@ -135,8 +159,11 @@ class App:
 
     def check_super(self, password: Any) -> None:
         """The db service's master password (Odoo's check_super): Access Denied unless it
-        matches the configured hash; a verified one is cached like any credential."""
-        stored = self.settings.master_password_hash
+        matches the hash stored now (the config file is read again when it changed, so a new
+        password set by any worker or server counts at once); a verified one is cached like any
+        credential, keyed by that hash."""
+        path = self.settings.master_password_file
+        stored = master_password.current(Path(path)) if path else self.settings.master_password_hash
         if not password or not isinstance(password, str) or not stored:
             raise AccessDenied()
         if not self.credentials.check("", ("master",), password, stored):

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +58,17 @@ def initialise(backend: Backend, dbname: str, settings: Any, demo: bool = False)
     return created
 
 
-def create(backend: Backend, dbname: str, settings: Any, demo: bool = False) -> None:
-    """A new database for the db service; a taken name (ours or not) raises DatabaseExists."""
+def create(backend: Backend, dbname: str, settings: Any, demo: bool = False,
+           then: Callable[[Env], None] | None = None) -> None:
+    """A new database for the db service; a taken name (ours or not) raises DatabaseExists.
+    `then(env)` (a superuser environment) completes it in the same transaction."""
     backend.create(dbname)
-    _fill(backend, dbname, settings, demo, created=True)
+    _fill(backend, dbname, settings, demo, created=True, then=then)
+
+
+def superuser_env(conn: Connection, settings: Any) -> Env:
+    """The superuser on a database's current registry, archived records included."""
+    return Env(conn, Registry.load(conn), SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
 
 
 def upgrade_all(backend: Backend, settings: Any = None) -> list[str]:
@@ -79,7 +87,8 @@ def upgrade_all(backend: Backend, settings: Any = None) -> list[str]:
     return failed
 
 
-def _fill(backend: Backend, dbname: str, settings: Any, demo: bool, created: bool) -> None:
+def _fill(backend: Backend, dbname: str, settings: Any, demo: bool, created: bool,
+          then: Callable[[Env], None] | None = None) -> None:
     """Metadata schema, base data and demo data, in one transaction; a database created for
     this and failing is dropped again."""
     try:
@@ -90,6 +99,8 @@ def _fill(backend: Backend, dbname: str, settings: Any, demo: bool, created: boo
             if demo and not conn.execute(sa.text(
                     "SELECT 1 FROM ir_model_data WHERE module = '__demo__' AND name = 'loaded'")).first():
                 install_demo(conn, settings)
+            if then is not None:
+                then(superuser_env(conn, settings))
     except BaseException:
         if created:
             backend.drop(dbname)

@@ -59,6 +59,15 @@ def destroy(app: App, key: SessionKey) -> None:
     within(app, key.database or "", 0, key, {}, True, lambda env: sessions.close(env.conn, key.sid))
 
 
+def is_live(app: App, sid: Any) -> bool:
+    """Whether a cookie names a live session of one of our databases."""
+    try:
+        check(app, key_of(app, sid))
+    except SessionExpired:
+        return False
+    return True
+
+
 def modules(app: App, key: SessionKey) -> list[str]:
     """The installed modules' names (Odoo's module_boot), whoever the session's user is."""
     def installed(env: Env) -> list[str]:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -43,7 +46,10 @@ def check_db_name(name: str) -> str:
 
 
 def _sqlite_engine(path: Path) -> Engine:
-    engine = sa.create_engine(f"sqlite:///{path}", pool_size=8, max_overflow=8, pool_pre_ping=False)
+    # mode=rw: a connection never creates the file, so a database dropped or renamed by another
+    # process is not brought back as an empty file by this one
+    engine = sa.create_engine(f"sqlite:///file:{quote(str(path.resolve()))}?mode=rw&uri=true", pool_size=8,
+                              max_overflow=8, pool_pre_ping=False)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -188,10 +194,7 @@ class Backend:
         """Drop a database of ours; anything else is left alone and answers False."""
         if not self.owns(name):
             return False
-        with self._lock:
-            eng = self._engines.pop(name, None)
-        if eng is not None:
-            eng.dispose()
+        self.forget(name)
         if self.is_sqlite:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self._path(name)}{suffix}").unlink(missing_ok=True)
@@ -209,17 +212,99 @@ class Backend:
                 if self.is_sqlite:
                     eng = _sqlite_engine(self._path(name))
                 else:
-                    eng = sa.create_engine(f"{self.db_url}/{name}", pool_size=8, max_overflow=8)
+                    # pre-ping: connections another process terminated (rename, duplicate) are replaced
+                    eng = sa.create_engine(f"{self.db_url}/{name}", pool_size=8, max_overflow=8,
+                                           pool_pre_ping=True)
                 self._engines[name] = eng
             return eng
+
+    def forget(self, name: str) -> None:
+        """Close this process's connections to `name` (dropped, renamed or copied elsewhere)."""
+        with self._lock:
+            eng = self._engines.pop(name, None)
+        if eng is not None:
+            eng.dispose()
+
+    def _connect(self, name: str) -> Connection:
+        """A connection to `name`, which must still be ours: another process may have dropped
+        or renamed it since this one opened its engine."""
+        if self.is_sqlite and not self.owns(name):
+            self.forget(name)
+            raise DatabaseNotFound(f'database "{name}" does not exist')
+        try:
+            return self.engine(name).connect()
+        except sa.exc.OperationalError:
+            if self.owns(name):
+                raise
+            self.forget(name)
+            raise DatabaseNotFound(f'database "{name}" does not exist') from None
 
     @contextmanager
     def transaction(self, name: str, write: bool = True) -> Iterator[Connection]:
         """One call, one transaction: committed on success, rolled back on any error."""
-        with self.engine(name).connect() as conn:
+        with self._connect(name) as conn:
             conn.info["write"] = write
             with conn.begin():
                 yield conn
+
+    def copy(self, source: str, target: str) -> None:
+        """A new database of ours holding what `source` holds (a consistent snapshot on SQLite;
+        on PostgreSQL a template copy, other sessions on `source` being ended first, as Odoo
+        does). `DatabaseNotFound` / `DatabaseExists` for a missing source or a taken target."""
+        if not self.owns(source):
+            raise DatabaseNotFound(f'database "{source}" does not exist')
+        check_db_name(target)
+        if self.is_sqlite:
+            self.create(target)
+            try:
+                with closing(sqlite3.connect(f"file:{quote(str(self._path(source).resolve()))}?mode=rw",
+                                             uri=True)) as src, closing(sqlite3.connect(self._path(target))) as dst:
+                    src.backup(dst)
+            except BaseException:
+                self.drop(target)
+                raise
+            return
+        self.forget(source)
+        with self._admin() as conn:
+            if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target}).first():
+                raise DatabaseExists(f"Database {target} already exists")
+            self._alone(conn, source,
+                        f'CREATE DATABASE "{target}" ENCODING \'UTF8\' TEMPLATE "{check_db_name(source)}"')
+            try:
+                self._mark(conn, target)
+            except BaseException:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+                raise
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a database of ours; other processes find it gone at their next call."""
+        if not self.owns(old):
+            raise DatabaseNotFound(f'database "{old}" does not exist')
+        check_db_name(new)
+        if self.is_sqlite:
+            self.copy(old, new)  # a copy, then the old file goes: open connections elsewhere never
+            self.drop(old)       # write into a file renamed under them
+            return
+        self.forget(old)
+        with self._admin() as conn:
+            if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": new}).first():
+                raise DatabaseExists(f"Database {new} already exists")
+            self._alone(conn, old, f'ALTER DATABASE "{check_db_name(old)}" RENAME TO "{new}"')
+
+    @staticmethod
+    def _alone(conn: Connection, name: str, statement: str, tries: int = 5) -> None:
+        """Run a statement that needs `name` without other sessions: they are ended first, as
+        Odoo does, and again when another worker reconnected in between (object in use)."""
+        for attempt in range(1, tries + 1):
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+            try:
+                conn.exec_driver_sql(statement)
+                return
+            except sa.exc.OperationalError as error:
+                if getattr(error.orig, "sqlstate", None) != "55006" or attempt == tries:
+                    raise
+                time.sleep(0.05 * attempt)
 
     def dispose(self) -> None:
         with self._lock:
