@@ -15,6 +15,9 @@ import pytest
 from conftest import Client, Server, fault, last_line, require_backend, start_server, stop_server
 from dbstate import changes, snapshot
 from jsonwire import Web, rpc
+from odoorpc_server.orm import classes
+from odoorpc_server.services import signatures
+from odoorpc_server.versions import profile
 
 
 def new_user(server: Server, kind: str = "internal") -> Client:
@@ -97,6 +100,15 @@ def test_xmlid_to_res_model_res_id_is_gone_in_17(client: Client) -> None:
     f = fault(client.x, "ir.model.data", "xmlid_to_res_model_res_id", "base.main_company")
     assert last_line(f) == ("AttributeError: The method 'xmlid_to_res_model_res_id' does not exist on the model "
                             "'ir.model.data'")
+
+
+def test_the_api_documentation_lists_xmlid_to_res_model_res_id_only_up_to_14() -> None:
+    """In process: the JSON-2 documentation's method table follows the version profile."""
+    cls = classes.lookup("ir.model.data")
+    assert "xmlid_to_res_model_res_id" in signatures.methods(cls, profile("14.0"))
+    found = signatures.methods(cls, profile("19.0"))
+    assert "xmlid_to_res_model_res_id" not in found
+    assert [p.name for p in found["check_object_reference"].params] == ["module", "xml_id", "raise_on_access_error"]
 
 
 @pytest.fixture(scope="module")

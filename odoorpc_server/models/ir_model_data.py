@@ -53,6 +53,7 @@ class ModelData(BaseModel):
         return [model, False]
 
     @api.model(readonly=True)
+    @api.only_where("xmlid_to_res_model_res_id")
     def xmlid_to_res_model_res_id(self, xmlid: Any, raise_if_not_found: Any = False) -> list[Any]:
         """[model, res_id] of an external id, [False, False] when unknown (public up to Odoo 14)."""
         if not self.env.settings or not self.env.settings.profile.has("xmlid_to_res_model_res_id"):

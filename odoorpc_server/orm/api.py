@@ -40,6 +40,24 @@ def records(readonly: bool = False) -> Callable[[F], F]:
     return _expose(True, readonly)
 
 
+ROW = "__rpc_row__"
+
+
+def only_where(row: str) -> Callable[[F], F]:
+    """A method that exists only under the versions where DIFFERENCES row `row` holds (the
+    method checks the profile itself; the API documentation leaves it out elsewhere)."""
+    def mark(fn: F) -> F:
+        setattr(fn, ROW, row)
+        return fn
+    return mark
+
+
+def version_row(cls: type, name: str) -> str | None:
+    """The DIFFERENCES row a method of `cls` exists under, if it is version-gated."""
+    found = getattr(getattr(cls, name, None), ROW, None)
+    return found if isinstance(found, str) else None
+
+
 def exposure(cls: type, name: str) -> Exposure | None:
     """The RPC contract of `cls.name`, or None when it is not callable remotely."""
     if not isinstance(name, str) or name.startswith("_"):

@@ -103,7 +103,8 @@ def method(cls: type, name: str, profile: Profile) -> Method | None:
         return None
     generic = classes.lookup(classes.GENERIC)
     entry = _table().get(name) if getattr(cls, name) is getattr(generic, name, None) else None
-    if entry is not None and entry.get("row") and not profile.has(entry["row"]):
+    row = entry.get("row") if entry is not None else api.version_row(cls, name)
+    if row and not profile.has(row):
         return None
     python = _python_params(cls, name, exposure)
     if entry is None:
