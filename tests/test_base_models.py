@@ -12,6 +12,7 @@ import odooly
 import odoorpc
 import pytest
 
+import odoorpc_server.models  # noqa: F401  (registers the model classes)
 from conftest import Client, Server, fault, last_line, require_backend, start_server, stop_server
 from dbstate import changes, snapshot
 from jsonwire import Web, rpc
