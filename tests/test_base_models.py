@@ -294,3 +294,18 @@ def test_malformed_module_button_calls(client: Client) -> None:
     assert last_line(f) == "IndexError: tuple index out of range"
     f = fault(client.x, "ir.module.module", "button_immediate_install", "contacts")
     assert last_line(f) == "ValueError: Invalid ids 'contacts'"
+
+
+def test_demo_contacts_sit_under_their_companies(client: Client) -> None:
+    """As Odoo's demo data: companies with two or three people each (type contact, parent set),
+    whose commercial partner is the company."""
+    people = client.x("res.partner", "search_read", [("parent_id", "!=", False), ("type", "=", "contact"),
+                                                     ("is_company", "=", False)],
+                      ["parent_id", "commercial_partner_id"])
+    per_company: dict[int, int] = {}
+    for person in people:
+        assert person["commercial_partner_id"] == person["parent_id"]
+        per_company[person["parent_id"][0]] = per_company.get(person["parent_id"][0], 0) + 1
+    companies = client.x("res.partner", "read", sorted(per_company), ["is_company"])
+    assert all(c["is_company"] for c in companies)
+    assert sum(1 for n in per_company.values() if 2 <= n <= 3) >= 10
