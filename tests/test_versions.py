@@ -7,13 +7,11 @@ session (`at(version)`), each with a database created for its version.
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 import uuid
 import xmlrpc.client
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -23,7 +21,6 @@ from jsonwire import Web, rpc
 from odoorpc_server import versions
 from odoorpc_server.orm import api
 from odoorpc_server.orm.fields import Field
-from odoorpc_server.orm.models import model_class
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_START, TABLE_END = "<!-- versions table -->", "<!-- end versions table -->"
@@ -45,14 +42,6 @@ def around(row: str) -> list[str]:
 
 def holds(row: str, version: str) -> bool:
     return versions.profile(version).has(row)
-
-
-def around_pending(row: str, pending: bool, reason: str) -> list[Any]:
-    """`around(row)`, the versions where the row holds marked as expected failures while another
-    branch's work is missing (`pending`, detected from the code): the mark goes by itself once the
-    work is merged, and it is strict, so a behaviour that passes unannounced is reported."""
-    return [pytest.param(v, marks=pytest.mark.xfail(strict=True, reason=reason)) if pending and holds(row, v)
-            else v for v in around(row)]
 
 
 @pytest.fixture(scope="session")
@@ -148,12 +137,7 @@ def test_api_keys(at: Callable[[str], Server], version: str) -> None:
         assert common.authenticate(srv.db, "admin", "admin", {}) == 2
 
 
-XMLID_PUBLIC = api.resolve(model_class("ir.model.data"), "xmlid_to_res_model_res_id",
-                           versions.profile("14.0")) is not None
-
-
-@pytest.mark.parametrize("version", around_pending(
-    "xmlid_to_res_model_res_id", not XMLID_PUBLIC, "ir.model.data.xmlid_to_res_model_res_id: login-models work"))
+@pytest.mark.parametrize("version", around("xmlid_to_res_model_res_id"))
 def test_xmlid_to_res_model_res_id(at: Callable[[str], Server], version: str) -> None:
     """odoorpc calls it up to 14 and `check_object_reference` from 15 on."""
     c = admin(at, version)
@@ -442,10 +426,7 @@ def test_call_kw_not_found(at: Callable[[str], Server], version: str) -> None:
         assert (err["code"], err["data"]["name"]) == (200, "builtins.KeyError")
 
 
-JSON2 = importlib.util.find_spec("odoorpc_server.protocols.json2") is not None
-
-
-@pytest.mark.parametrize("version", around_pending("json2", not JSON2, "the JSON-2 protocol: json2 work"))
+@pytest.mark.parametrize("version", around("json2"))
 def test_json2(at: Callable[[str], Server], version: str) -> None:
     srv = at(version)
     key = make_key(admin(at, version))

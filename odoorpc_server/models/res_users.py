@@ -6,9 +6,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import AccessDenied, UserError, ValidationError
+from odoorpc_server.models.identity import check_identity
 from odoorpc_server.orm import api, classes
 from odoorpc_server.orm.env import Env
-from odoorpc_server.orm.models import BaseModel
+from odoorpc_server.orm.models import BaseModel, normalize_ids
 from odoorpc_server.orm.registry import Model
 from odoorpc_server.security import DEFAULT_ROUNDS, hash_password
 
@@ -40,6 +41,18 @@ class Users(BaseModel):
         client libraries (odoorpc, odoo-client-lib) call it right after authenticating."""
         user = Users(self.env.sudo(), self.model).read([self.env.uid], ["lang", "tz"])[0]
         return {"lang": user["lang"] or "en_US", "tz": user["tz"] or False, "uid": self.env.uid}
+
+    @api.records()
+    @check_identity
+    def api_key_wizard(self, ids: Any) -> dict[str, Any]:
+        """The "New API Key" button of the user's preferences: after the identity check, the
+        action opening the API key description wizard."""
+        ids = normalize_ids(ids)
+        self._check_access("read")
+        self._check_exist(ids)
+        self._check_rules(ids, "read")
+        return {"type": "ir.actions.act_window", "res_model": "res.users.apikeys.description",
+                "name": "New API Key", "target": "new", "views": [[False, "form"]]}
 
     @api.model()
     def change_password(self, old_passwd: Any, new_passwd: Any) -> bool:

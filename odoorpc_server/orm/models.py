@@ -21,7 +21,8 @@ FINAL_METHODS = frozenset({
     "export_data", "check_access_rights", "check_access_rule", "check_access", "has_access", "action_archive",
     "action_unarchive",
     "toggle_active", "_create_one", "_write_checked", "_check_access", "_check_rules", "_check_exist",
-    "_split_vals", "_search_ids", "_field_names", "_read", "public_method", "web_search_read", "web_read",
+    "_split_vals", "_search_ids", "_check_rule_domain", "_field_names", "_read", "public_method",
+    "web_search_read", "web_read",
     # the variants of methods whose signature differs between Odoo versions (orm.api)
     "_search_counting", "_search_count_uncapped", "_count", "_name_search_by_domain", "_name_matches",
     "_default_get_fields", "_default_values", "_web_search_read_fields", "_web_read_spec", "_web_page",

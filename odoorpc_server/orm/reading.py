@@ -212,4 +212,7 @@ class Reading(Records):
         from odoorpc_server.orm.read_group import read_group
 
         self._check_access("read")
+        if self.FILTERED_SEARCH and not self.env.su:  # groups of what a search would find
+            found = list(self.conn.execute(self.env.compiler.ids_query(self.model, domain or [])).scalars())
+            domain = [("id", "in", self._filter_searched(found))]
         return read_group(self, domain, fields, groupby, offset, limit, orderby, lazy)

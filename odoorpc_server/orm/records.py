@@ -77,6 +77,8 @@ class Records:
     SECURITY_FIELDS: ClassVar[frozenset[str] | bool] = False
     # the fields a name search looks in (Odoo's _rec_names_search); the rec_name by default
     NAME_SEARCH: ClassVar[tuple[str, ...]] = ()
+    # searches drop the records `_filter_searched` hides (before offset and limit apply)
+    FILTERED_SEARCH: ClassVar[bool] = False
 
     def __init__(self, env: Env, model: Model) -> None:
         self.env = env
@@ -125,7 +127,22 @@ class Records:
         access.check_model(self.env, self.model, operation)
 
     def _check_rules(self, ids: list[int], operation: str) -> None:
-        """Record rules: every one of `ids` (existing records) must pass the rules of `operation`."""
+        """Record rules: every one of `ids` (existing records) must pass the rules of `operation`,
+        then the model's own record checks (`_check_linked`)."""
+        self._check_rule_domain(ids, operation)
+        if ids and not self.env.su:
+            self._check_linked(ids, operation)
+
+    def _check_linked(self, ids: list[int], operation: str) -> None:
+        """Hook: access that depends on other records (an attachment follows the record it is
+        attached to). It can only refuse more, never grant; the superuser skips it."""
+
+    def _filter_searched(self, ids: list[int]) -> list[int]:
+        """Hook: the found records the user may see, for models whose visibility a record rule
+        cannot express (attachments); only used when `FILTERED_SEARCH` is set."""
+        return ids
+
+    def _check_rule_domain(self, ids: list[int], operation: str) -> None:
         domain = access.rule_domain(self.env, self.model, operation)
         if domain is None or not ids:
             return

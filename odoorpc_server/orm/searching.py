@@ -23,6 +23,9 @@ class Searching(Reading):
         builder = OrderBuilder(self.env.registry)
         builder.add(self.model, self.table, order or self.model.order)
         query = builder.apply(query, self.table)
+        if self.FILTERED_SEARCH and not self.env.su:
+            found = self._filter_searched(list(self.conn.execute(query).scalars()))
+            return found[offset:offset + limit] if limit else found[offset:]
         if offset:
             query = query.offset(offset)
         if limit:
@@ -59,6 +62,8 @@ class Searching(Reading):
 
     def _count(self, domain: Any, limit: Any) -> int:
         limit = check_bound(limit, "limit")
+        if self.FILTERED_SEARCH and not self.env.su:
+            return len(self._search_ids(domain, 0, limit))
         query = self.env.compiler.ids_query(self.model, domain)
         if limit:
             query = query.limit(limit)

@@ -329,6 +329,7 @@ class Writing(Searching):
     @api.records()
     def toggle_active(self, ids: Any) -> None:
         active = self._active()
+        self._check_access("write")  # refused even when none of the ids exists
         ids = self._existing(normalize_ids(ids))
         states = self._fetch_values(ids, [active], False)
         on = [i for i in ids if states[i][active]]
@@ -342,6 +343,7 @@ class Writing(Searching):
     @api.records()
     def action_archive(self, ids: Any) -> None:
         active = self._active()
+        self._check_access("write")  # refused even when none of the ids exists
         ids = self._existing(normalize_ids(ids))
         self.write(ids, {active: False})
         return None
@@ -349,6 +351,7 @@ class Writing(Searching):
     @api.records()
     def action_unarchive(self, ids: Any) -> None:
         active = self._active()
+        self._check_access("write")  # refused even when none of the ids exists
         ids = self._existing(normalize_ids(ids))
         self.write(ids, {active: True})
         return None

@@ -56,7 +56,8 @@ class App:
                 elif password is not None:
                     method = self.check_credentials(conn, db, uid, password, attempt)
                 env = Env(conn, registry, uid, context, settings=self.settings)
-                env.shared.update(auth_method=method, security=security)
+                env.shared.update(auth_method=method, security=security,
+                                  session=password if isinstance(password, SessionKey) else None)
                 yield env
         finally:
             self.throttle.settle(self.backend, db, attempt)

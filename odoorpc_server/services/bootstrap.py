@@ -18,10 +18,10 @@ import odoorpc_server.models  # noqa: F401  (the model classes the base data is 
 from odoorpc_server.models.res_users import groups_field
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
 from odoorpc_server.orm.fields import TTYPES, magic_field_rows
-from odoorpc_server.orm.registry import Registry
+from odoorpc_server.orm.registry import Registry, bump
 from odoorpc_server.storage import migrate
 from odoorpc_server.storage.database import Backend, DatabaseExists
-from odoorpc_server.versions import Profile, profile
+from odoorpc_server.versions import DEFAULT_VERSION, Profile, profile
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ FIELD_COLUMNS = ("name", "model", "model_id", "field_description", "help", "ttyp
                  "create_uid", "write_uid", "create_date", "write_date")
 FIELDS_TABLE = sa.table("ir_model_fields", *(sa.column(c) for c in FIELD_COLUMNS))
 MODELS_TABLE = sa.table("ir_model", *(sa.column(c) for c in (
-    "id", "model", "name", "order", "state", "rec_name", "parent_name", "parent_store",
+    "id", "model", "name", "order", "state", "rec_name", "parent_name", "parent_store", "transient",
     "create_uid", "write_uid", "create_date", "write_date")))
 
 
@@ -171,20 +171,27 @@ def complete_field_row(row: dict[str, Any], model: str, mid: int, now: Any) -> d
         | _stamp(now)
 
 
-def install_models(conn: Connection, now: Any, version: Profile) -> None:
+def install_models(conn: Connection, now: Any, version: Profile, only: set[str] | None = None) -> None:
+    """The ir_model and ir_model_fields rows of the base models `version` has (of those in
+    `only`, if given)."""
     for name, model in for_version(read_json("models.json")["models"], version).items():
+        if only is not None and name not in only:
+            continue
         mid = conn.execute(sa.insert(MODELS_TABLE).values(
             model=name, name=model["description"], order=model.get("order", "id"), state="base",
             rec_name=model.get("rec_name"), parent_name=model.get("parent_name"),
-            parent_store=model.get("parent_store", False), **_stamp(now)).returning(MODELS_TABLE.c.id)).scalar_one()
+            parent_store=model.get("parent_store", False), transient=model.get("transient", False),
+            **_stamp(now)).returning(MODELS_TABLE.c.id)).scalar_one()
         magic = [complete_field_row(r, name, mid, now) for r in magic_field_rows(name, mid, "base", version)]
         conn.execute(sa.insert(FIELDS_TABLE), magic + field_rows(name, mid, for_version(model["fields"], version), now))
 
 
 def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]]:
-    """Base fields a newer version of the server declares and the database lacks: their rows,
-    columns and relation tables are added, and each model with new fields may fill them
-    (`_upgrade_fields`). Returns the (model, field) pairs added."""
+    """Base models and fields a newer version of the server declares and the database lacks.
+    New models get their rows, tables, access rights, rules and base records (install_new_models);
+    new fields their rows, columns and relation tables, and each model with new fields may fill
+    them (`_upgrade_fields`). Returns the (model, field) pairs added to existing models."""
+    install_new_models(conn, settings)
     models = {r.model: r.id for r in conn.execute(sa.text("SELECT model, id FROM ir_model WHERE state = 'base'"))}
     present = {(r.model, r.name) for r in conn.execute(sa.text("SELECT model, name FROM ir_model_fields"))}
     now = Env(conn, Registry(0), SUPERUSER_ID).now()
@@ -212,6 +219,62 @@ def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]
         if hook:
             hook([f for m, f in added if m == model_name])
     return added
+
+
+def install_new_models(conn: Connection, settings: Any) -> list[str]:
+    """The base models a database created by an older version of the server lacks (languages,
+    modules, attachments, ...): what `install_base` would have made for them. Returns their names."""
+    present = set(conn.execute(sa.text("SELECT model FROM ir_model")).scalars())
+    # models of some versions only are made with the database, for its version (see
+    # upgrade_base_models): an upgrade adds the models every version has
+    new = {name for name, spec in read_json("models.json")["models"].items()
+           if name not in present and not spec.get("when")}
+    if not new:
+        return []
+    now = Env(conn, Registry(0), SUPERUSER_ID).now()
+    install_models(conn, now, version_profile(settings), new)
+    bump(conn)
+    registry = Registry.load(conn)
+    registry.create_tables(conn)
+    env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
+    groups = {str(r.name): int(r.res_id) for r in conn.execute(sa.text(
+        "SELECT name, res_id FROM ir_model_data WHERE module = 'base' AND model = 'res.groups'"))}
+    install_security(env, groups, new)
+    xmlids = [("ir.model", "model_" + registry[name].table_name, registry[name].id) for name in sorted(new)]
+    insert_xmlids(conn, xmlids + install_base_records(env, new), _stamp(now))
+    return sorted(new)
+
+
+def install_base_records(env: Env, models: set[str]) -> list[tuple[str, str, int]]:
+    """The records of the data files for `models`: languages (en_US active) and the modules
+    this server stands for; returns their external ids (model, name, id) in module base."""
+    xmlids: list[tuple[str, str, int]] = []
+    if "res.lang" in models:
+        for row in read_csv("langs.csv"):
+            lid = env["res.lang"].create({**row, "active": row["active"] == "1"})
+            xmlids.append(("res.lang", "lang_" + row["iso_code"], lid))
+    if "ir.module.module" in models:
+        version = env.settings.profile.version if env.settings is not None else DEFAULT_VERSION
+        for row in read_csv("modules.csv"):
+            installed = row["state"] == "installed"
+            mid = env["ir.module.module"].create({
+                "name": row["name"], "shortdesc": row["shortdesc"], "summary": row["summary"] or False,
+                "author": row["author"], "website": row["website"] or False, "state": row["state"],
+                "latest_version": f"{version}.{row['version']}" if installed else False,
+                "published_version": f"{version}.{row['version']}", "application": row["application"] == "1",
+                "auto_install": row["auto_install"] == "1", "sequence": int(row["sequence"]),
+                "license": row["license"], "icon": f"/{row['name']}/static/description/icon.png"})
+            xmlids.append(("ir.module.module", "module_" + row["name"], mid))
+    return xmlids
+
+
+def insert_xmlids(conn: Connection, xmlids: list[tuple[str, str, int]], stamp: dict[str, Any]) -> None:
+    data_t = sa.table("ir_model_data", *(sa.column(c) for c in (
+        "module", "name", "model", "res_id", "noupdate", "create_uid", "write_uid", "create_date", "write_date")))
+    if xmlids:
+        conn.execute(sa.insert(data_t), [
+            {"module": "base", "name": name, "model": model, "res_id": rid, "noupdate": False, **stamp}
+            for model, name, rid in xmlids])
 
 
 def install_base(conn: Connection, settings: Any) -> None:
@@ -288,18 +351,16 @@ def install_base(conn: Connection, settings: Any) -> None:
     group_ids = {"group_user": group_user, "group_erp_manager": group_erp_manager, "group_system": group_system,
                  "group_public": group_public, "group_portal": group_portal, "group_no_one": group_no_one}
     install_security(env, group_ids)
-    data_t = sa.table("ir_model_data", *(sa.column(c) for c in (
-        "module", "name", "model", "res_id", "noupdate", "create_uid", "write_uid", "create_date", "write_date")))
-    conn.execute(sa.insert(data_t), [
-        {"module": "base", "name": name, "model": model, "res_id": rid, "noupdate": False, **stamp}
-        for model, name, rid in xmlids])
+    xmlids += install_base_records(env, set(registry.models))
+    insert_xmlids(conn, xmlids, stamp)
 
 
-def install_security(env: Env, groups: dict[str, int]) -> None:
-    """Access rights and record rules of the base models, from the data files."""
+def install_security(env: Env, groups: dict[str, int], models: set[str] | None = None) -> None:
+    """Access rights and record rules of the base models (of those in `models`, if given), from
+    the data files."""
     registry = env.registry
     for row in read_csv("access.csv"):
-        if row["model"] not in registry:  # a model of other versions only
+        if row["model"] not in registry or (models is not None and row["model"] not in models):
             continue
         model = registry[row["model"]]
         env["ir.model.access"].create({
@@ -307,7 +368,7 @@ def install_security(env: Env, groups: dict[str, int]) -> None:
             "group_id": groups[row["group"]] if row["group"] else False,
             **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
     for row in read_csv("rules.csv"):
-        if row["model"] not in registry:
+        if row["model"] not in registry or (models is not None and row["model"] not in models):
             continue
         env["ir.rule"].create({
             "name": row["name"], "model_id": registry[row["model"]].id, "domain_force": row["domain_force"],

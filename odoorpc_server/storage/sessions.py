@@ -30,7 +30,9 @@ SESSIONS = sa.Table(
     sa.Column("context", sa.Text, nullable=False),
     sa.Column("touched", sa.Float(precision=53), nullable=False),
     sa.Column("expires", sa.Float(precision=53), nullable=False),
+    sa.Column("identity_checked", sa.Float(precision=53), nullable=True),
 )
+IDENTITY_CHECK_WINDOW = 10 * 60.0  # Odoo's: a passed identity check holds for ten minutes
 
 
 @dataclass(frozen=True)
@@ -106,3 +108,14 @@ def touch(conn: Connection, sid: str) -> None:
 
 def close(conn: Connection, sid: str) -> None:
     conn.execute(sa.delete(SESSIONS).where(SESSIONS.c.sid_digest == digest(sid)))
+
+
+def mark_identity_checked(conn: Connection, sid: str) -> None:
+    """The session's user just passed the identity check (their password again)."""
+    conn.execute(sa.update(SESSIONS).where(SESSIONS.c.sid_digest == digest(sid)).values(identity_checked=time.time()))
+
+
+def identity_checked(conn: Connection, sid: str) -> bool:
+    """Whether the session passed the identity check within the last ten minutes."""
+    when = conn.execute(sa.select(SESSIONS.c.identity_checked).where(SESSIONS.c.sid_digest == digest(sid))).scalar()
+    return when is not None and time.time() - float(when) < IDENTITY_CHECK_WINDOW
