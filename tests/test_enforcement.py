@@ -9,6 +9,7 @@ import pytest
 import odoorpc_server.models  # noqa: F401  (registers the model classes)
 from odoorpc_server.orm import api, classes
 from odoorpc_server.orm.models import FINAL_METHODS, BaseModel
+from odoorpc_server.versions import VERSIONS, profile
 
 
 @pytest.mark.parametrize("name", sorted(FINAL_METHODS))
@@ -37,10 +38,15 @@ EXTRA_METHODS = {
 }
 
 
+def every_version(cls: type) -> set[str]:
+    """The RPC methods of `cls` under any version profile."""
+    return set().union(*(api.exposed(cls, profile(v)) for v in VERSIONS))
+
+
 def test_model_classes_only_add_methods() -> None:
     """Per-model classes exist and add methods of their own (hooks, the extra RPC methods listed
     above) only."""
     assert {"res.partner", "res.users", "res.company", "ir.model", "ir.model.fields"} <= set(classes.registered())
     for name, cls in classes.registered().items():
-        extra = set(api.exposed(cls)) - set(api.exposed(BaseModel))
+        extra = every_version(cls) - every_version(BaseModel)
         assert extra == EXTRA_METHODS.get(name, set()), name
