@@ -210,6 +210,21 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     stop_server(srv)
 
 
+@pytest.fixture(scope="module")
+def server19(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server answering as Odoo 19.0 (where JSON-2 exists), with a demo database, one per
+    test module that uses it."""
+    require_backend(backend)
+    srv = start_server(tmp_path_factory.mktemp(f"j2-{backend}"), backend, ["--demo", "--odoo-version", "19.0"])
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="module")
+def admin19(server19: Server) -> Client:
+    return server19.client()
+
+
 @pytest.fixture()
 def client(server: Server) -> Client:
     return server.client()

@@ -5,25 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 import requests
 
-from conftest import Client, Server, require_backend, start_server, stop_server
+from conftest import Client, Server
 
 ERROR_KEYS = {"name", "message", "arguments", "context", "debug"}
-
-
-def serve19(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server answering as Odoo 19.0 (where JSON-2 exists), with a demo database (the body of
-    each test module's `server19` fixture)."""
-    require_backend(backend)
-    srv = start_server(tmp_path_factory.mktemp(f"j2-{backend}"), backend, ["--demo", "--odoo-version", "19.0"])
-    yield srv
-    stop_server(srv)
 
 
 def make_key(client: Client, name: str = "json2 test") -> str:

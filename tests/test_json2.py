@@ -5,7 +5,6 @@ on versions before 19.0."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,19 +12,9 @@ import requests
 
 from conftest import Client, Server, start_server, stop_server
 from dbstate import snapshot
-from json2wire import Json2, cli_key, error_of, make_key, named, new_user, serve19
+from json2wire import Json2, cli_key, error_of, make_key, named, new_user
 
 NO_KEY = "User not authenticated, use an API Key with a Bearer Authorization header."
-
-
-@pytest.fixture(scope="module")
-def server19(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from serve19(backend, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def admin19(server19: Server) -> Client:
-    return server19.client()
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ key and no password: JSON-2 for every model call, its parameter table, `/doc-bea
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,17 +16,7 @@ from odoo_json2.exceptions import OdooAuthError, OdooNotFoundError, OdooServerEx
 from odoolib.tools import AuthenticationError
 
 from conftest import Client, Server
-from json2wire import cli_key, make_key, new_user, serve19
-
-
-@pytest.fixture(scope="module")
-def server19(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from serve19(backend, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def admin19(server19: Server) -> Client:
-    return server19.client()
+from json2wire import cli_key, make_key, new_user
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ accepts (200) and refuses (422)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,17 +12,7 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
 from conftest import Client, Server
-from json2wire import Json2, cli_key, error_of, make_key, new_user, serve19
-
-
-@pytest.fixture(scope="module")
-def server19(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from serve19(backend, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def admin19(server19: Server) -> Client:
-    return server19.client()
+from json2wire import Json2, cli_key, error_of, make_key, new_user
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,14 @@ server JSON-2 too, its positional arguments named from /doc-bearer as odoo-clien
 from __future__ import annotations
 
 import xmlrpc.client
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 
 from conftest import Server
-from json2wire import Json2, make_key, serve19
+from json2wire import Json2, make_key
 from jsonwire import Web, rpc
 
 Caller = Callable[[str, str, list[Any], dict[str, Any]], Any]
@@ -97,11 +97,6 @@ def workflow(call: Caller, tag: str) -> dict[str, Any]:
 def test_protocols_give_the_same_data_as_xmlrpc(server: Server, protocol: str) -> None:
     expected = workflow(xmlrpc_caller(server), f"xml_{protocol}")
     assert workflow(CALLERS[protocol](server), protocol) == expected
-
-
-@pytest.fixture(scope="module")
-def server19(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    yield from serve19(backend, tmp_path_factory)
 
 
 @pytest.mark.parametrize("protocol", ["jsonrpc", "web", "json2"])
