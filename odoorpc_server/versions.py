@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-VERSIONS = ("12.0", "13.0", "14.0", "15.0", "16.0", "17.0", "18.0", "19.0")
+VERSIONS = ("8.0", "9.0", "10.0", "11.0", "12.0", "13.0", "14.0", "15.0", "16.0", "17.0", "18.0", "19.0")
 DEFAULT_VERSION = "17.0"
 
 
@@ -33,6 +33,10 @@ class Difference:
 
 
 DIFFERENCES: tuple[Difference, ...] = (
+    Difference("workflow", "`exec_workflow(model, signal, id)` on `/xmlrpc/2/object` sends a workflow signal "
+               "(here: runs the record's public button method of that name)", until="10.0"),
+    Difference("report_xml", "the report model is `ir.actions.report.xml` and `/xmlrpc/2/report` serves "
+               "`render_report`", until="10.0"),
     Difference("partner_customer_supplier", "res.partner has the `customer` and `supplier` booleans",
                until="12.0"),
     Difference("api_keys", "API keys (`res.users.apikeys`) work in place of the password", since="14.0"),
