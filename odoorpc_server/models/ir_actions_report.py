@@ -1,12 +1,12 @@
 """PDF reports: the report actions (`ir.actions.report`, `ir.actions.report.xml` up to Odoo 10)
 name a model and a template; rendering one reads the records as the calling user, fills the
 template (Jinja2, autoescaped: record values never become markup) and lays it out with
-WeasyPrint.
+WeasyPrint, with the stylesheet data/reports/report.css.
 
 The records are read through the caller's environment, so access rights and record rules apply
 exactly as to a `read`; the report action itself is looked up as superuser, as Odoo's
-`_get_report` does. The layout engine may only load the files of the templates folder: a
-report never fetches a URL or reads another file, whatever the records contain.
+`_get_report` does. The layout engine loads nothing: a report never fetches a URL or reads
+a file, whatever the records contain.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from typing import Any
 
 import jinja2
 import weasyprint
+import weasyprint.urls
 
 from odoorpc_server.exceptions import UnknownReport, UserError
 from odoorpc_server.orm.env import Env
@@ -60,29 +61,26 @@ def find_report(env: Env, report_name: Any) -> dict[str, Any]:
 
 def render_pdfs(env: Env, report_name: str, res_ids: list[int]) -> list[tuple[int, bytes]]:
     """One PDF per record, in the order of `res_ids`: (id, PDF bytes)."""
-    documents = _documents(env, report_name, res_ids)
-    return [(rid, doc.write_pdf()) for rid, doc in documents]
+    template, docs = _prepare(env, report_name, res_ids)
+    return [(rid, bytes(_layout(template, [doc], report_name).write_pdf())) for rid, doc in docs]
 
 
 def render_pdf(env: Env, report_name: str, res_ids: list[int]) -> bytes:
-    """One PDF of all the records of `res_ids`, each starting on a new page."""
-    documents = _documents(env, report_name, res_ids)
-    if not documents:
-        return bytes(_layout(_template(find_report(env, report_name)), [], report_name).write_pdf())
-    first = documents[0][1]
-    pages = [page for _rid, doc in documents for page in doc.pages]
-    return bytes(first.copy(pages).write_pdf())
+    """One PDF of all the records of `res_ids`, each starting on a new page (one document, so
+    fonts are embedded once for all)."""
+    template, docs = _prepare(env, report_name, res_ids)
+    return bytes(_layout(template, [doc for _rid, doc in docs], report_name).write_pdf())
 
 
-def _documents(env: Env, report_name: str, res_ids: list[int]) -> list[tuple[int, Any]]:
-    """The laid-out document of each record (WeasyPrint's Document, one per id)."""
+def _prepare(env: Env, report_name: str, res_ids: list[int]) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
+    """The report's template and the values of each record, in the order of `res_ids`."""
     ids = normalize_ids(res_ids)
     if len(ids) > MAX_IDS:
         raise UserError(f"A report prints at most {MAX_IDS} records at once ({len(ids)} requested).")
     report = find_report(env, report_name)
     template = _template(report)
     rows = _read(env, str(report["model"]), template, ids)
-    return [(rid, _layout(template, [rows[rid]], report_name)) for rid in ids]
+    return template, [(rid, rows[rid]) for rid in ids]
 
 
 def _read(env: Env, model: str, template: str, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -113,17 +111,20 @@ def _template(report: dict[str, Any]) -> str:
 
 def _layout(template: str, docs: list[dict[str, Any]], title: str) -> Any:
     html = _jinja().get_template(f"{template}.html").render(docs=docs, title=title)
-    return weasyprint.HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=_fetch).render()
+    return weasyprint.HTML(string=html, url_fetcher=NoFetching()).render(stylesheets=[_stylesheet()])
 
 
-def _fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """WeasyPrint's resource loader, limited to the templates folder (the stylesheet)."""
-    base = TEMPLATES.as_uri() + "/"
-    name = url[len(base):] if url.startswith(base) else ""
-    path = TEMPLATES / name
-    if not TEMPLATE_NAME.fullmatch(path.stem) or path.suffix != ".css" or not path.is_file():
-        raise ValueError(f"report resources are the templates' own files, not {url!r}")
-    return {"string": path.read_bytes(), "mime_type": "text/css", "redirected_url": url}
+class NoFetching(weasyprint.urls.URLFetcher):  # type: ignore[misc]
+    """WeasyPrint's resource loader, refusing every URL: a report is made of its template and
+    stylesheet alone, so record values (escaped anyway) can never make it read a file or a URL."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        raise ValueError("reports load no resources")
+
+
+@cache
+def _stylesheet() -> Any:
+    return weasyprint.CSS(string=(TEMPLATES / "report.css").read_text(encoding="utf-8"), url_fetcher=NoFetching())
 
 
 @cache
