@@ -3,7 +3,8 @@ report's PDF at once; `report` renders it and answers a ticket that `report_get`
 the same answer, once.
 
 Odoo 10 turns every error of a rendering into a UserError reading `<message>: <details>`
-(fault 2); wrong credentials stay Access Denied. Tickets live in the process that rendered them,
+(fault 2; the details, a traceback for errors other than Odoo's, are left out here); wrong
+credentials stay Access Denied. Tickets live in the process that rendered them,
 as in Odoo, and only their user may collect them.
 """
 from __future__ import annotations
@@ -57,10 +58,8 @@ def _render(app: App, db: Any, uid: int, password: Any, report_name: Any, ids: A
         pdf = within(app, db, uid, password, context, False, work)
     except AccessDenied:
         raise
-    except OdooError as error:
-        raise UserError(f"{error.message}: ") from None
-    except Exception as error:
-        raise UserError(f"{error}: {type(error).__name__}") from None
+    except Exception as error:  # Odoo 10's DeferredException: the message, then the details
+        raise UserError(f"{error.message if isinstance(error, OdooError) else error}: ") from None
     return {"state": True, "result": base64.encodebytes(pdf).decode("ascii"), "format": "pdf"}
 
 
