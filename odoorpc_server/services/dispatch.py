@@ -15,10 +15,10 @@ REPORT_SERVICE = "report"
 
 def dispatch(app: App, service: str, method: str, params: Any) -> Any:
     if service == REPORT_SERVICE and app.settings.profile.has("report_xml"):
-        fn = report.METHODS.get(method)
-        if fn is None:
+        found = report.METHODS.get(method)
+        if found is None:
             raise UnknownReportMethod(method)
-        return fn(app, *params)
+        return found(app, *params)
     methods = SERVICES[service]  # an unknown service is a KeyError, as in Odoo
     fn = methods.get(method)
     if fn is None:

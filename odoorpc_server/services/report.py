@@ -101,4 +101,4 @@ def report_get(app: App, db: Any, uid: Any, password: Any, report_id: Any) -> di
     return outcome
 
 
-METHODS = {"render_report": render_report, "report": report, "report_get": report_get}
+METHODS: dict[str, Any] = {"render_report": render_report, "report": report, "report_get": report_get}
