@@ -171,5 +171,5 @@ def use_nonce(conn: Connection, client_key: str, timestamp: int, nonce: str, tok
     conn.execute(sa.delete(NONCES).where(NONCES.c.seen < seen - 2 * NONCE_WINDOW))
     inserted = conn.execute(types.insert(conn, NONCES).values(
         client_key=client_key[:64], nonce=nonce[:64], timestamp=timestamp, token=digest(token) if token else "",
-        seen=seen).on_conflict_do_nothing())
-    return bool(inserted.rowcount == 1)
+        seen=seen).on_conflict_do_nothing().returning(NONCES.c.seen))
+    return inserted.first() is not None
