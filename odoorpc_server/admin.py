@@ -130,7 +130,8 @@ def revoke_application(args: argparse.Namespace) -> int:
     from odoorpc_server.storage.oauth import APPLICATIONS, TOKENS
 
     with superuser(args) as env:
-        found = env.conn.execute(sa.select(APPLICATIONS.c.id).where(APPLICATIONS.c.client_id == args.client_id)).scalar()
+        found = env.conn.execute(sa.select(APPLICATIONS.c.id)
+                                 .where(APPLICATIONS.c.client_id == args.client_id)).scalar()
         if found is not None:
             env.conn.execute(sa.delete(TOKENS).where(TOKENS.c.application_id == found))
             env.conn.execute(sa.delete(APPLICATIONS).where(APPLICATIONS.c.id == found))

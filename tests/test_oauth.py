@@ -82,7 +82,8 @@ def oauth1_tokens(app: App, srv: Server, creds: dict[str, str], method: str = "H
     assert first["oauth_callback_confirmed"] == "true"
     granted = endpoint(app, srv.db, "oauth1/authorize", signed(
         "GET", f"{BASE}/common/oauth1/authorize?{urlencode({'oauth_token': first['oauth_token']})}"))
-    assert granted["oauth_token"] == first["oauth_token"] and re.fullmatch(r"[A-Za-z0-9]{32}", granted["oauth_verifier"])
+    assert granted["oauth_token"] == first["oauth_token"]
+    assert re.fullmatch(r"[A-Za-z0-9]{32}", granted["oauth_verifier"])
     final = endpoint(app, srv.db, "oauth1/access_token", signed(
         "POST", f"{BASE}/common/oauth1/access_token",
         OAuth1(cid, secret, first["oauth_token"], first["oauth_token_secret"], verifier=granted["oauth_verifier"],

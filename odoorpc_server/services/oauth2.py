@@ -91,7 +91,8 @@ class Validator(oauth2.RequestValidator):
     def get_default_scopes(self, client_id: str, request: Any, *args: Any, **kwargs: Any) -> list[str]:
         return []
 
-    def validate_scopes(self, client_id: str, scopes: Any, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+    def validate_scopes(self, client_id: str, scopes: Any, client: Any, request: Any,
+                        *args: Any, **kwargs: Any) -> bool:
         return True
 
     def is_pkce_required(self, client_id: str, request: Any) -> bool:
