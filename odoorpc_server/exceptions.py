@@ -261,3 +261,23 @@ def fault_code(error: BaseException) -> int:
 
 def http_status(error: BaseException) -> int:
     return int(getattr(type(error), "http_status", 500))
+
+
+# -- OAuth (the REST API's credentials) ----------------------------------------------------------
+
+class OAuthFailed(AccessDenied):
+    """OAuth credentials that do not authenticate: an unknown, revoked or expired application or
+    token, a wrong secret or signature, a replayed nonce (HTTP 401; an AccessDenied everywhere
+    else, fault 3)."""
+
+    http_status = 401
+
+    def __init__(self, message: str = "OAuth authentication failed", *args: Any) -> None:
+        super().__init__(message, *args)
+
+
+class OAuthBadRequest(UserError):
+    """An OAuth request that is malformed rather than unauthenticated: a missing or unsupported
+    parameter, a grant type or response type the server does not offer (HTTP 400)."""
+
+    http_status = 400
