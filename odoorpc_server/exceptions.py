@@ -220,6 +220,32 @@ class UnknownObjectMethod(NameError):
         super().__init__(f"Method not available {method}")
 
 
+class UnknownReport(ValueError):
+    """A report name no report action has. Odoo looks the name up as a report, then as an
+    external id, so its error is the external-id lookup's ValueError (fault 1); Odoo 10's
+    `_lookup_report` raised its own text. JSON-2 and REST answer 404."""
+
+    odoo_name: ClassVar[str] = "builtins.ValueError"
+    http_status: ClassVar[int] = 404
+    TEXTS: ClassVar[dict[str, str]] = {
+        "ref": "External ID not found in the system: {name}",
+        "report_xml": "Required report does not exist: {name}",
+    }
+
+    def __init__(self, name: Any, wording: str = "ref") -> None:
+        super().__init__(self.TEXTS[wording].format(name=name))
+        self.name = name
+
+
+class UnknownReportMethod(KeyError):
+    """A method Odoo 10's `report` service does not have (KeyError, fault 1)."""
+
+    odoo_name: ClassVar[str] = "builtins.KeyError"
+
+    def __init__(self, method: Any) -> None:
+        super().__init__(f"Method not supported {method}")
+
+
 def odoo_name(error: BaseException) -> str:
     """The name Odoo's serializers give an exception: `module.Class`, builtins as `builtins.X`."""
     declared = getattr(type(error), "odoo_name", None)
@@ -235,3 +261,23 @@ def fault_code(error: BaseException) -> int:
 
 def http_status(error: BaseException) -> int:
     return int(getattr(type(error), "http_status", 500))
+
+
+# -- OAuth (the REST API's credentials) ----------------------------------------------------------
+
+class OAuthFailed(AccessDenied):
+    """OAuth credentials that do not authenticate: an unknown, revoked or expired application or
+    token, a wrong secret or signature, a replayed nonce (HTTP 401; an AccessDenied everywhere
+    else, fault 3)."""
+
+    http_status = 401
+
+    def __init__(self, message: str = "OAuth authentication failed", *args: Any) -> None:
+        super().__init__(message, *args)
+
+
+class OAuthBadRequest(UserError):
+    """An OAuth request that is malformed rather than unauthenticated: a missing or unsupported
+    parameter, a grant type or response type the server does not offer (HTTP 400)."""
+
+    http_status = 400

@@ -88,7 +88,10 @@ def make_key(c: Client) -> str:
 def test_each_profile_answers_its_version(at: Callable[[str], Server], version: str) -> None:
     srv = at(version)
     major = int(version.split(".")[0])
-    expected = {"server_version": version, "server_version_info": [major, 0, 0, "final", 0, ""],
+    # 8.0 answered five items; 9.0 spelled its edition ('9.0c'); '' from 10.0 on
+    info: list[object] = [major, 0, 0, "final", 0] if major == 8 else [major, 0, 0, "final", 0, "c" if major == 9 else ""]
+    release = "9.0c" if major == 9 else version
+    expected = {"server_version": release, "server_version_info": info,
                 "server_serie": version, "protocol_version": 1}
     assert xmlrpc.client.ServerProxy(f"{srv.url}/xmlrpc/2/common").version() == expected
     assert rpc(srv.url, "common", "version")["result"] == expected
