@@ -47,7 +47,8 @@ def _value(node: ast.AST, name: str, depth: int, budget: list[int]) -> Any:
     if isinstance(node, ast.Name) and node.id in NAMES:
         return NAMES[node.id]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) \
-            and isinstance(node.operand, ast.Constant) and type(node.operand.value) in (int, float):
+            and isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, (int, float)) \
+            and not isinstance(node.operand.value, bool):
         return -node.operand.value if isinstance(node.op, ast.USub) else node.operand.value
     if isinstance(node, ast.List):
         return [_value(item, name, depth + 1, budget) for item in node.elts]
