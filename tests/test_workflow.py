@@ -4,6 +4,7 @@ both backends; `services.workflow.signal` in-process on the same databases."""
 from __future__ import annotations
 
 import uuid
+import xmlrpc.client
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -65,11 +66,12 @@ def in_process(srv: Server, version: str) -> App:
 
 # -- exec_workflow --------------------------------------------------------------------------------
 
-def test_exec_workflow_runs_the_button(at: Callable[[str], Server]) -> None:
+@pytest.mark.parametrize("version", ["8.0", OLD])
+def test_exec_workflow_runs_the_button(at: Callable[[str], Server], version: str) -> None:
     """Up to 10.0 a signal runs the record's button method, commits, and answers False when the
     method answers nothing (a signal's result in Odoo 10)."""
-    assert versions.profile(OLD).has("workflow")
-    c = at(OLD).client()
+    assert versions.profile(version).has("workflow")
+    c = at(version).client()
     pid = c.x("res.partner", "create", {"name": f"Signalled {uuid.uuid4().hex[:6]}"})
     assert exec_workflow(c, "res.partner", "action_archive", pid) is False
     assert active(c, "res.partner", pid) is False
@@ -81,6 +83,16 @@ def test_exec_workflow_runs_the_button(at: Callable[[str], Server]) -> None:
     envelope = rpc(c.url, "object", "exec_workflow", c.db, c.uid, c.password, "res.partner", "toggle_active", pid)
     assert envelope["result"] is False
     assert active(c, "res.partner", pid) is True
+    # and on the legacy endpoint
+    legacy = xmlrpc.client.ServerProxy(f"{c.url}/xmlrpc/object")
+    assert legacy.exec_workflow(c.db, c.uid, c.password, "res.partner", "action_archive", pid) is False
+    assert active(c, "res.partner", pid) is False
+    # the method's own refusal comes back as it is
+    [module] = c.x("ir.module.module", "search", [("name", "=", "contacts")])
+    err = fault(exec_workflow, c, "ir.module.module", "button_install", module)
+    assert (err.faultCode, err.faultString) == (2, fault(c.x, "ir.module.module", "button_install",
+                                                         [module]).faultString)
+    assert err.faultString.startswith("Modules cannot be installed on odoorpc-server")
 
 
 def test_exec_workflow_unknown_signal_or_model(at: Callable[[str], Server]) -> None:
@@ -94,6 +106,13 @@ def test_exec_workflow_unknown_signal_or_model(at: Callable[[str], Server]) -> N
     assert (err.faultCode, err.faultString) == (2, "Object x_nope doesn't exist")
     err = fault(exec_workflow, c, "res.partner", "action_nope", MISSING)
     assert (err.faultCode, err.faultString) == (2, "No workflow signal 'action_nope' on model 'res.partner'")
+    legacy = xmlrpc.client.ServerProxy(f"{c.url}/xmlrpc/object")
+    err = fault(legacy.exec_workflow, c.db, c.uid, c.password, "res.partner", "write", pid)
+    assert (err.faultCode, err.faultString) == (
+        "warning -- UserError\n\nNo workflow signal 'write' on model 'res.partner'", "")
+    envelope = rpc(c.url, "object", "exec_workflow", c.db, c.uid, c.password, "res.partner", "write", pid)
+    assert envelope["error"]["data"]["name"] == "odoo.exceptions.UserError"
+    assert envelope["error"]["data"]["message"] == "No workflow signal 'write' on model 'res.partner'"
     # a button of another model is no signal of this one
     err = fault(exec_workflow, c, "res.partner", "button_install", pid)
     assert (err.faultCode, err.faultString) == (2, "No workflow signal 'button_install' on model 'res.partner'")
