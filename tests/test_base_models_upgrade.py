@@ -14,7 +14,9 @@ from odoorpc_server.settings import Settings
 from odoorpc_server.storage.database import Backend
 
 NEW_MODELS = ("ir.module.module", "res.lang", "ir.cron", "ir.ui.menu", "ir.actions.actions", "ir.actions.act_window",
-              "ir.attachment", "res.users.identitycheck", "res.users.apikeys.show")
+              "ir.attachment", "res.users.identitycheck", "res.users.apikeys.show",
+              # a token refers to its application: dropped first
+              "oauth.token", "oauth.application")
 
 
 def make_old(conn: sa.Connection) -> None:
@@ -71,5 +73,10 @@ def test_an_older_database_gets_the_new_base_models(backend: str, tmp_path: Path
         assert len(user.x("ir.module.module", "search", [])) == 3
         assert user.x("ir.cron", "check_access_rights", "read", raise_exception=False) is False
         assert user.x("res.users.identitycheck", "check_access_rights", "create", raise_exception=False) is True
+        # OAuth applications: listed by their owner, never created over RPC
+        assert user.x("oauth.application", "search", []) == []
+        assert user.x("oauth.application", "check_access_rights", "unlink", raise_exception=False) is True
+        assert user.x("oauth.application", "check_access_rights", "create", raise_exception=False) is False
+        assert admin.x("ir.rule", "search_count", [("model_id.model", "=", "oauth.token")]) == 2
     finally:
         stop_server(server)
