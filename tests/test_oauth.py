@@ -22,7 +22,7 @@ from requests_oauthlib import OAuth1
 
 from conftest import Client, Server, fault, require_backend, start_server, stop_server
 from odoorpc_server.exceptions import AccessError, OAuthBadRequest, OAuthFailed
-from odoorpc_server.services.app import App
+from odoorpc_server.services.app import App, remote_address
 from odoorpc_server.services.oauth import demo_application, endpoint
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage.oauth import SignedRequest
@@ -455,6 +455,30 @@ def test_no_secret_is_readable_over_rpc(app: App, srv: Server, model: str) -> No
         dumped = json.dumps([list(r) for r in conn.execute(sa.text("SELECT * FROM oauth_application")).all()] +
                             [list(r) for r in conn.execute(sa.text("SELECT * FROM oauth_token")).all()], default=str)
     assert creds["client_secret"] not in dumped
+
+
+def test_failures_are_throttled_per_address(srv: Server) -> None:
+    """Guessing tokens costs what guessing passwords does: after the cooldown threshold of
+    failures from one address, even the right token is refused from there for a while."""
+    throttled = App(Settings(data_dir=str(srv.data_dir), db_url=srv.db_url, database=srv.db, password_rounds=1000,
+                             login_cooldown_after=3, login_cooldown_duration=60))
+    try:
+        creds = demo_application(throttled, srv.db)
+        tokens = exchange(throttled, srv, creds, code_of(throttled, srv, creds))
+        address = remote_address.set("203.0.113.7")
+        try:
+            for _ in range(3):
+                with pytest.raises(OAuthFailed, match="^OAuth authentication failed$"):
+                    user_of(throttled, srv, bearer("x" * 32))
+            with pytest.raises(OAuthFailed, match="^Too many login failures"):
+                user_of(throttled, srv, bearer(tokens["access_token"]))
+            with pytest.raises(OAuthFailed, match="^Too many login failures"):
+                code_of(throttled, srv, creds)
+        finally:
+            remote_address.reset(address)
+        assert user_of(throttled, srv, bearer(tokens["access_token"])) == 2  # from elsewhere
+    finally:
+        throttled.backend.dispose()
 
 
 def test_an_unknown_endpoint_is_a_bad_request(app: App, srv: Server) -> None:
