@@ -64,8 +64,8 @@ def signed(method: str, url: str, auth: Any = None, data: Any = None, headers: d
     return SignedRequest(str(prepared.method), str(prepared.url), text, prepared.body)
 
 
-def user_of(app: App, srv: Server, request: SignedRequest, write: bool = False) -> int:
-    with app.env(srv.db, 0, write=write, password=request) as env:
+def user_of(app: App, srv: Server, request: SignedRequest, write: bool = False, database: str | None = None) -> int:
+    with app.env(database or srv.db, 0, write=write, password=request) as env:
         assert env.shared["auth_method"] == "oauth"
         return int(env.uid)
 
@@ -479,6 +479,33 @@ def test_failures_are_throttled_per_address(srv: Server) -> None:
         assert user_of(throttled, srv, bearer(tokens["access_token"])) == 2  # from elsewhere
     finally:
         throttled.backend.dispose()
+
+
+def test_dumps_carry_neither_the_server_key_nor_nonces(app: App, srv: Server) -> None:
+    """A restored dump gets a key of its own: the secrets of the original do not work there."""
+    import io
+    import zipfile
+
+    creds = demo_application(app, srv.db)
+    tokens = oauth1_tokens(app, srv, creds)
+    assert user_of(app, srv, signed("GET", f"{BASE}/object/res.partner/search", resource1(creds, tokens))) == 2
+    service = xmlrpc.client.ServerProxy(f"{srv.url}/xmlrpc/2/db")
+    data = service.dump("admin", srv.db, "zip")
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(data))) as archive:
+        names = set(archive.namelist())
+        assert {"tables/oauth_application.jsonl", "tables/oauth_token.jsonl"} <= names
+        assert not {"tables/odoorpc_oauth_keys.jsonl", "tables/odoorpc_oauth_nonces.jsonl"} & names
+        every = b"".join(archive.read(n) for n in names)
+    assert creds["client_secret"].encode() not in every and tokens["oauth_token"].encode() not in every
+    copy = f"{srv.db}copy"
+    assert service.restore("admin", copy, data) is True
+    try:
+        with pytest.raises(OAuthFailed):
+            user_of(app, srv, signed("GET", f"{BASE}/object/res.partner/search", resource1(creds, tokens)),
+                    database=copy)
+        assert user_of(app, srv, signed("GET", f"{BASE}/object/res.partner/search", resource1(creds, tokens))) == 2
+    finally:
+        service.drop("admin", copy)
 
 
 def test_an_unknown_endpoint_is_a_bad_request(app: App, srv: Server) -> None:
