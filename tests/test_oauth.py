@@ -114,6 +114,20 @@ def test_oauth1_flow_end_to_end(app: App, srv: Server, method: str) -> None:
     query = signed("GET", url, resource1(creds, tokens, method, signature_type="query"))
     assert "oauth_signature=" in query.uri and "Authorization" not in query.headers
     assert user_of(app, srv, query) == 2
+    # signed in a form body, which the signature covers
+    form = signed("POST", f"{BASE}/object/res.partner/write", resource1(creds, tokens, method, signature_type="body"),
+                  data={"ids": "[3]", "values": "{}"}, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert "oauth_signature=" in str(form.body) and "Authorization" not in form.headers
+    assert user_of(app, srv, form, write=True) == 2
+    if method != "PLAINTEXT":  # a request never sent, its body changed after signing
+        unsent = signed("POST", f"{BASE}/object/res.partner/write",
+                        resource1(creds, tokens, method, signature_type="body"), data={"ids": "[3]", "values": "{}"},
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        tampered = SignedRequest(unsent.http_method, unsent.uri, unsent.headers,
+                                 str(unsent.body).replace("%5B3%5D", "%5B4%5D"))
+        assert tampered.body != unsent.body
+        with pytest.raises(OAuthFailed):
+            user_of(app, srv, tampered, write=True)
 
 
 def test_oauth1_wrong_secrets_are_refused(app: App, srv: Server) -> None:
