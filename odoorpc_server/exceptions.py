@@ -118,6 +118,19 @@ class UnknownModel(UserError):
         self.model = model
 
 
+class UnknownSignal(UserError):
+    """A workflow signal the model has no button for: signals run a record's public button
+    method (`action_*`, `button_*`, `toggle_active`), so any other name is refused as a
+    resource that does not exist (fault 2, HTTP 404)."""
+
+    http_status = 404
+
+    def __init__(self, model: Any, signal: Any) -> None:
+        super().__init__(f"No workflow signal {signal!r} on model {model!r}")
+        self.model = model
+        self.signal = signal
+
+
 class UnknownMethod(AttributeError):
     """A public method the model does not have (Odoo's AttributeError, fault 1), worded as each
     Odoo version words it: up to 16 Python's own `type object` text from `getattr`, 17 names
@@ -205,6 +218,32 @@ class UnknownObjectMethod(NameError):
 
     def __init__(self, method: Any) -> None:
         super().__init__(f"Method not available {method}")
+
+
+class UnknownReport(ValueError):
+    """A report name no report action has. Odoo looks the name up as a report, then as an
+    external id, so its error is the external-id lookup's ValueError (fault 1); Odoo 10's
+    `_lookup_report` raised its own text. JSON-2 and REST answer 404."""
+
+    odoo_name: ClassVar[str] = "builtins.ValueError"
+    http_status: ClassVar[int] = 404
+    TEXTS: ClassVar[dict[str, str]] = {
+        "ref": "External ID not found in the system: {name}",
+        "report_xml": "Required report does not exist: {name}",
+    }
+
+    def __init__(self, name: Any, wording: str = "ref") -> None:
+        super().__init__(self.TEXTS[wording].format(name=name))
+        self.name = name
+
+
+class UnknownReportMethod(KeyError):
+    """A method Odoo 10's `report` service does not have (KeyError, fault 1)."""
+
+    odoo_name: ClassVar[str] = "builtins.KeyError"
+
+    def __init__(self, method: Any) -> None:
+        super().__init__(f"Method not supported {method}")
 
 
 def odoo_name(error: BaseException) -> str:

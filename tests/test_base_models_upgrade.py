@@ -1,6 +1,7 @@
 """A database created before the base models of the login workflows existed (languages,
-modules, attachments, the identity check, ...) gets them when a newer server starts on it: the
-model rows, tables, access rights, rules and base records, as a new database has them."""
+modules, attachments, the identity check, the report actions, ...) gets them when a newer
+server starts on it: the model rows, tables, access rights, rules and base records, as a new
+database has them."""
 from __future__ import annotations
 
 import uuid
@@ -14,7 +15,7 @@ from odoorpc_server.settings import Settings
 from odoorpc_server.storage.database import Backend
 
 NEW_MODELS = ("ir.module.module", "res.lang", "ir.cron", "ir.ui.menu", "ir.actions.actions", "ir.actions.act_window",
-              "ir.attachment", "res.users.identitycheck", "res.users.apikeys.show",
+              "ir.attachment", "res.users.identitycheck", "res.users.apikeys.show", "ir.actions.report",
               # a token refers to its application: dropped first
               "oauth.token", "oauth.application")
 
@@ -78,5 +79,11 @@ def test_an_older_database_gets_the_new_base_models(backend: str, tmp_path: Path
         assert user.x("oauth.application", "check_access_rights", "unlink", raise_exception=False) is True
         assert user.x("oauth.application", "check_access_rights", "create", raise_exception=False) is False
         assert admin.x("ir.rule", "search_count", [("model_id.model", "=", "oauth.token")]) == 2
+        # the report actions of the server's version, with their external ids, readable by everyone
+        reports = user.x("ir.actions.report", "search_read", [], ["report_name", "model"], order="report_name")
+        assert [(r["report_name"], r["model"]) for r in reports] == [
+            ("base.report_company", "res.company"), ("base.report_partner", "res.partner")]
+        assert admin.x("ir.model.data", "check_object_reference", "base", "report_partner") == [
+            "ir.actions.report", reports[1]["id"]]
     finally:
         stop_server(server)

@@ -227,8 +227,15 @@ def install_new_models(conn: Connection, settings: Any) -> list[str]:
     present = set(conn.execute(sa.text("SELECT model FROM ir_model")).scalars())
     # models of some versions only are made with the database, for its version (see
     # upgrade_base_models): an upgrade adds the models every version has
-    new = {name for name, spec in read_json("models.json")["models"].items()
-           if name not in present and not spec.get("when")}
+    specs = read_json("models.json")["models"]
+    new = {name for name, spec in specs.items() if name not in present and not spec.get("when")}
+    # a model named differently in some versions (`variant_of`): a database with none of its
+    # variants gets the one of the server's version
+    chosen = for_version(specs, version_profile(settings))
+    for name, spec in chosen.items():
+        family = spec.get("variant_of")
+        if family and not any(s.get("variant_of") == family and m in present for m, s in specs.items()):
+            new.add(name)
     if not new:
         return []
     now = Env(conn, Registry(0), SUPERUSER_ID).now()
@@ -246,8 +253,9 @@ def install_new_models(conn: Connection, settings: Any) -> list[str]:
 
 
 def install_base_records(env: Env, models: set[str]) -> list[tuple[str, str, int]]:
-    """The records of the data files for `models`: languages (en_US active) and the modules
-    this server stands for; returns their external ids (model, name, id) in module base."""
+    """The records of the data files for `models`: languages (en_US active), the modules
+    this server stands for and the report actions; returns their external ids (model, name,
+    id) in module base."""
     xmlids: list[tuple[str, str, int]] = []
     if "res.lang" in models:
         for row in read_csv("langs.csv"):
@@ -265,6 +273,12 @@ def install_base_records(env: Env, models: set[str]) -> list[tuple[str, str, int
                 "auto_install": row["auto_install"] == "1", "sequence": int(row["sequence"]),
                 "license": row["license"], "icon": f"/{row['name']}/static/description/icon.png"})
             xmlids.append(("ir.module.module", "module_" + row["name"], mid))
+    for model in ("ir.actions.report", "ir.actions.report.xml"):
+        if model in models:
+            for row in read_csv("reports.csv"):
+                rid = env[model].create({k: row[k] for k in ("name", "model", "report_name", "report_file",
+                                                             "print_report_name")})
+                xmlids.append((model, row["xmlid"], rid))
     return xmlids
 
 
@@ -410,12 +424,22 @@ def install_demo(conn: Connection, settings: Any) -> None:
         # the demo data of every version: fields this version lacks (mobile from 19) are left out
         return {k: v for k, v in vals.items() if k in partner_fields}
 
+    def roles(rec: dict[str, Any], company: dict[str, Any]) -> dict[str, Any]:
+        """Up to 12.0 the customer and vendor booleans: a company's own; a contact's those of
+        its company, as Odoo 12's contact form passes them (a contact alone: the defaults)."""
+        vals = {k: rec.get(k, company.get(k)) for k in ("customer", "supplier")}
+        return {k: v for k, v in vals.items() if v is not None and k in partner_fields}
+
     companies: dict[str, int] = {}
+    by_name = {rec["name"]: rec for rec in demo["companies"]}
     for rec in demo["companies"]:
-        companies[rec["name"]] = env["res.partner"].create({"name": rec["name"], "is_company": True, **address(rec)})
+        companies[rec["name"]] = env["res.partner"].create({"name": rec["name"], "is_company": True, **address(rec),
+                                                            **roles(rec, {})})
     for rec in demo["contacts"]:
+        company = rec.get("company") or ""
         env["res.partner"].create({"name": rec["name"], "type": rec.get("type") or "contact",
-                                   "parent_id": companies.get(rec.get("company") or "", False), **address(rec)})
+                                   "parent_id": companies.get(company, False), **address(rec),
+                                   **roles(rec, by_name.get(company, {}))})
     conn.execute(sa.text(
         "INSERT INTO ir_model_data (module, name, model, res_id, noupdate) VALUES ('__demo__', 'loaded', "
         "'ir.model', NULL, true)"))

@@ -1,0 +1,140 @@
+"""PDF reports: the report actions (`ir.actions.report`, `ir.actions.report.xml` up to Odoo 10)
+name a model and a template; rendering one reads the records as the calling user, fills the
+template (Jinja2, autoescaped: record values never become markup) and lays it out with
+WeasyPrint, with the stylesheet data/reports/report.css.
+
+The records are read through the caller's environment, so access rights and record rules apply
+exactly as to a `read`; the report action itself is looked up as superuser, as Odoo's
+`_get_report` does. The layout engine loads nothing: a report never fetches a URL or reads
+a file, whatever the records contain.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import weasyprint
+import weasyprint.urls
+
+from odoorpc_server.exceptions import UnknownReport, UserError
+from odoorpc_server.orm.env import Env
+from odoorpc_server.orm.models import normalize_ids
+
+MAX_IDS = 200  # records per rendering: a report is laid out in memory, page by page
+TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "reports"
+REPORT_MODELS = ("ir.actions.report", "ir.actions.report.xml")
+TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,64}")
+
+# WeasyPrint and fontTools log every unsupported CSS property and font subsetting step at
+# warning level; a report server renders the same known templates all day
+for _noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
+    logging.getLogger(_noisy).setLevel(logging.ERROR)
+
+
+def report_model(env: Env) -> str:
+    """The report action model of the database: the version's name when the database has it."""
+    preferred = "ir.actions.report.xml" if env.profile.has("report_xml") else "ir.actions.report"
+    for name in (preferred, *REPORT_MODELS):
+        if name in env:
+            return name
+    return preferred
+
+
+def find_report(env: Env, report_name: Any) -> dict[str, Any]:
+    """The report action named `report_name` (its model, type and template); UnknownReport
+    when none has that name."""
+    wording = "report_xml" if env.profile.has("report_xml") else "ref"
+    model = report_model(env)
+    if not isinstance(report_name, str) or not report_name or model not in env:
+        raise UnknownReport(report_name, wording)
+    found = env.sudo()[model].search_read([("report_name", "=", report_name)],
+                                          ["name", "model", "report_type", "report_file"], limit=1)
+    if not found:
+        raise UnknownReport(report_name, wording)
+    return found[0]
+
+
+def render_pdfs(env: Env, report_name: str, res_ids: list[int]) -> list[tuple[int, bytes]]:
+    """One PDF per record, in the order of `res_ids`: (id, PDF bytes)."""
+    template, docs = _prepare(env, report_name, res_ids)
+    return [(rid, bytes(_layout(template, [doc], report_name).write_pdf())) for rid, doc in docs]
+
+
+def render_pdf(env: Env, report_name: str, res_ids: list[int]) -> bytes:
+    """One PDF of all the records of `res_ids`, each starting on a new page (one document, so
+    fonts are embedded once for all)."""
+    template, docs = _prepare(env, report_name, res_ids)
+    return bytes(_layout(template, [doc for _rid, doc in docs], report_name).write_pdf())
+
+
+def _prepare(env: Env, report_name: str, res_ids: list[int]) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
+    """The report's template and the values of each record, in the order of `res_ids`."""
+    ids = normalize_ids(res_ids)
+    if len(ids) > MAX_IDS:
+        raise UserError(f"A report prints at most {MAX_IDS} records at once ({len(ids)} requested).")
+    report = find_report(env, report_name)
+    template = _template(report)
+    rows = _read(env, str(report["model"]), template, ids)
+    return template, [(rid, rows[rid]) for rid in ids]
+
+
+def _read(env: Env, model: str, template: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The template's fields of `ids` as the user reads them (rights, rules, missing records
+    refused as a `read` refuses them), relational values as their display names."""
+    records = env[model]
+    wanted = [f for f in _fields()[template] if f in records.model.fields]
+    records._check_access("read")  # no right on the model: nothing said about which records exist
+    records._check_exist(ids)
+    found = {int(row["id"]): row for row in records.read(ids, wanted)}
+    return {rid: {name: _text(value) for name, value in row.items()} for rid, row in found.items()}
+
+
+def _text(value: Any) -> Any:
+    if value is False or value is None:
+        return ""
+    if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int):
+        return value[1] or ""
+    return value
+
+
+def _template(report: dict[str, Any]) -> str:
+    name = report.get("report_file") or ""
+    if not isinstance(name, str) or not TEMPLATE_NAME.fullmatch(name) or name not in _fields():
+        raise UserError(f"The report {report['name']!r} has no template {name!r}.")
+    return name
+
+
+def _layout(template: str, docs: list[dict[str, Any]], title: str) -> Any:
+    html = _jinja().get_template(f"{template}.html").render(docs=docs, title=title)
+    return weasyprint.HTML(string=html, url_fetcher=NoFetching()).render(stylesheets=[_stylesheet()])
+
+
+class NoFetching(weasyprint.urls.URLFetcher):  # type: ignore[misc]
+    """WeasyPrint's resource loader, refusing every URL: a report is made of its template and
+    stylesheet alone, so record values (escaped anyway) can never make it read a file or a URL."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        raise ValueError("reports load no resources")
+
+
+@cache
+def _stylesheet() -> Any:
+    return weasyprint.CSS(string=(TEMPLATES / "report.css").read_text(encoding="utf-8"), url_fetcher=NoFetching())
+
+
+@cache
+def _jinja() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.ChainableUndefined)
+
+
+@cache
+def _fields() -> dict[str, list[str]]:
+    """The fields each template shows (data/reports/fields.json)."""
+    found: dict[str, list[str]] = json.loads((TEMPLATES / "fields.json").read_text(encoding="utf-8"))
+    return found
