@@ -208,6 +208,23 @@ def test_oauth1_wrong_verifier_and_missing_token(app: App, srv: Server) -> None:
         endpoint(app, srv.db, "oauth1/authorize", signed("GET", f"{BASE}/common/oauth1/authorize"))
 
 
+def test_oauth1_authorize_reads_the_token_from_a_header_and_oob_callbacks(app: App, srv: Server) -> None:
+    creds = demo_application(app, srv.db)
+    for callback in ("oob", CALLBACK):
+        first = endpoint(app, srv.db, "oauth1/request_token", signed(
+            "POST", f"{BASE}/common/oauth1/request_token",
+            OAuth1(creds["client_id"], creds["client_secret"], callback_uri=callback)))
+        header = {"Authorization": f'OAuth oauth_token="{first["oauth_token"]}"'}
+        granted = endpoint(app, srv.db, "oauth1/authorize",
+                           signed("GET", f"{BASE}/common/oauth1/authorize", headers=header))
+        assert granted["oauth_token"] == first["oauth_token"]
+        final = endpoint(app, srv.db, "oauth1/access_token", signed(
+            "POST", f"{BASE}/common/oauth1/access_token",
+            OAuth1(creds["client_id"], creds["client_secret"], first["oauth_token"], first["oauth_token_secret"],
+                   verifier=granted["oauth_verifier"])))
+        assert user_of(app, srv, signed("GET", f"{BASE}/object/res.partner/search", resource1(creds, final))) == 2
+
+
 def test_oauth1_request_tokens_expire(app: App, srv: Server) -> None:
     creds = demo_application(app, srv.db)
     first = endpoint(app, srv.db, "oauth1/request_token", signed(
