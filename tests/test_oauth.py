@@ -347,6 +347,9 @@ def test_oauth2_redirect_uri_must_match(app: App, srv: Server) -> None:
         exchange(app, srv, creds, code, redirect_uri="https://elsewhere.example/cb")
     with pytest.raises(OAuthBadRequest, match="Mismatching redirect URI"):
         exchange(app, srv, creds, code, redirect_uri=None)
+    # no URI given nor registered: none is needed when exchanging the code either
+    tokens = exchange(app, srv, creds, code_of(app, srv, creds, None), redirect_uri=None)
+    assert user_of(app, srv, bearer(tokens["access_token"])) == 2
     # an application with a registered URI accepts that one only
     registered = new_application(srv, "Registered", "https://app.example/cb")
     with pytest.raises(OAuthBadRequest):
