@@ -414,6 +414,11 @@ def test_the_token_runs_with_the_rights_of_the_applications_user(app: App, srv: 
         assert env.uid == plain.uid
         with pytest.raises(AccessError):
             env["res.users"].write([2], {"login": "mine"})
+    # nor mint API keys, which need the password itself
+    with app.env(srv.db, 0, write=True, password=bearer(tokens["access_token"])) as env:
+        wizard = env["res.users.apikeys.description"].create({"name": "from a token"})
+        with pytest.raises(AccessError, match="not with an OAuth token"):
+            env["res.users.apikeys.description"].make_key([wizard])
     assert srv.client().x("res.users", "read", [2], ["name", "login"])[0] | {"id": 2} == {
         "id": 2, "name": "Mitchell Admin", "login": "admin"}
 

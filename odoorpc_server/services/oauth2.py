@@ -211,7 +211,7 @@ def normalized(request: SignedRequest, strict: bool = True) -> tuple[str, str, s
     """(uri, method, form body, headers) as oauthlib reads them: parameters of a JSON body and of
     an `Authorization: OAuth` header join the form body (or the query string of a GET)."""
     headers = dict(request.headers)
-    extra = header_params(headers.get("Authorization") or headers.get("authorization"))
+    extra = header_params(next((v for k, v in headers.items() if k.lower() == "authorization"), None))
     if extra:
         headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
     params = body_params(request, strict) + extra
