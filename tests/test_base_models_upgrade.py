@@ -15,7 +15,9 @@ from odoorpc_server.settings import Settings
 from odoorpc_server.storage.database import Backend
 
 NEW_MODELS = ("ir.module.module", "res.lang", "ir.cron", "ir.ui.menu", "ir.actions.actions", "ir.actions.act_window",
-              "ir.attachment", "res.users.identitycheck", "res.users.apikeys.show", "ir.actions.report")
+              "ir.attachment", "res.users.identitycheck", "res.users.apikeys.show", "ir.actions.report",
+              # a token refers to its application: dropped first
+              "oauth.token", "oauth.application")
 
 
 def make_old(conn: sa.Connection) -> None:
@@ -72,6 +74,11 @@ def test_an_older_database_gets_the_new_base_models(backend: str, tmp_path: Path
         assert len(user.x("ir.module.module", "search", [])) == 3
         assert user.x("ir.cron", "check_access_rights", "read", raise_exception=False) is False
         assert user.x("res.users.identitycheck", "check_access_rights", "create", raise_exception=False) is True
+        # OAuth applications: listed by their owner, never created over RPC
+        assert user.x("oauth.application", "search", []) == []
+        assert user.x("oauth.application", "check_access_rights", "unlink", raise_exception=False) is True
+        assert user.x("oauth.application", "check_access_rights", "create", raise_exception=False) is False
+        assert admin.x("ir.rule", "search_count", [("model_id.model", "=", "oauth.token")]) == 2
         # the report actions of the server's version, with their external ids, readable by everyone
         reports = user.x("ir.actions.report", "search_read", [], ["report_name", "model"], order="report_name")
         assert [(r["report_name"], r["model"]) for r in reports] == [

@@ -22,7 +22,7 @@ from requests_oauthlib import OAuth1
 
 from conftest import Client, Server, fault, require_backend, start_server, stop_server
 from odoorpc_server.exceptions import AccessError, OAuthBadRequest, OAuthFailed
-from odoorpc_server.services.app import App
+from odoorpc_server.services.app import App, remote_address
 from odoorpc_server.services.oauth import demo_application, endpoint
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage.oauth import SignedRequest
@@ -64,8 +64,8 @@ def signed(method: str, url: str, auth: Any = None, data: Any = None, headers: d
     return SignedRequest(str(prepared.method), str(prepared.url), text, prepared.body)
 
 
-def user_of(app: App, srv: Server, request: SignedRequest, write: bool = False) -> int:
-    with app.env(srv.db, 0, write=write, password=request) as env:
+def user_of(app: App, srv: Server, request: SignedRequest, write: bool = False, database: str | None = None) -> int:
+    with app.env(database or srv.db, 0, write=write, password=request) as env:
         assert env.shared["auth_method"] == "oauth"
         return int(env.uid)
 
@@ -114,6 +114,20 @@ def test_oauth1_flow_end_to_end(app: App, srv: Server, method: str) -> None:
     query = signed("GET", url, resource1(creds, tokens, method, signature_type="query"))
     assert "oauth_signature=" in query.uri and "Authorization" not in query.headers
     assert user_of(app, srv, query) == 2
+    # signed in a form body, which the signature covers
+    form = signed("POST", f"{BASE}/object/res.partner/write", resource1(creds, tokens, method, signature_type="body"),
+                  data={"ids": "[3]", "values": "{}"}, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert "oauth_signature=" in str(form.body) and "Authorization" not in form.headers
+    assert user_of(app, srv, form, write=True) == 2
+    if method != "PLAINTEXT":  # a request never sent, its body changed after signing
+        unsent = signed("POST", f"{BASE}/object/res.partner/write",
+                        resource1(creds, tokens, method, signature_type="body"), data={"ids": "[3]", "values": "{}"},
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        tampered = SignedRequest(unsent.http_method, unsent.uri, unsent.headers,
+                                 str(unsent.body).replace("%5B3%5D", "%5B4%5D"))
+        assert tampered.body != unsent.body
+        with pytest.raises(OAuthFailed):
+            user_of(app, srv, tampered, write=True)
 
 
 def test_oauth1_wrong_secrets_are_refused(app: App, srv: Server) -> None:
@@ -192,6 +206,23 @@ def test_oauth1_wrong_verifier_and_missing_token(app: App, srv: Server) -> None:
                    verifier="v" * 32)))
     with pytest.raises(OAuthBadRequest):
         endpoint(app, srv.db, "oauth1/authorize", signed("GET", f"{BASE}/common/oauth1/authorize"))
+
+
+def test_oauth1_authorize_reads_the_token_from_a_header_and_oob_callbacks(app: App, srv: Server) -> None:
+    creds = demo_application(app, srv.db)
+    for callback in ("oob", CALLBACK):
+        first = endpoint(app, srv.db, "oauth1/request_token", signed(
+            "POST", f"{BASE}/common/oauth1/request_token",
+            OAuth1(creds["client_id"], creds["client_secret"], callback_uri=callback)))
+        header = {"Authorization": f'OAuth oauth_token="{first["oauth_token"]}"'}
+        granted = endpoint(app, srv.db, "oauth1/authorize",
+                           signed("GET", f"{BASE}/common/oauth1/authorize", headers=header))
+        assert granted["oauth_token"] == first["oauth_token"]
+        final = endpoint(app, srv.db, "oauth1/access_token", signed(
+            "POST", f"{BASE}/common/oauth1/access_token",
+            OAuth1(creds["client_id"], creds["client_secret"], first["oauth_token"], first["oauth_token_secret"],
+                   verifier=granted["oauth_verifier"])))
+        assert user_of(app, srv, signed("GET", f"{BASE}/object/res.partner/search", resource1(creds, final))) == 2
 
 
 def test_oauth1_request_tokens_expire(app: App, srv: Server) -> None:
@@ -316,6 +347,9 @@ def test_oauth2_redirect_uri_must_match(app: App, srv: Server) -> None:
         exchange(app, srv, creds, code, redirect_uri="https://elsewhere.example/cb")
     with pytest.raises(OAuthBadRequest, match="Mismatching redirect URI"):
         exchange(app, srv, creds, code, redirect_uri=None)
+    # no URI given nor registered: none is needed when exchanging the code either
+    tokens = exchange(app, srv, creds, code_of(app, srv, creds, None), redirect_uri=None)
+    assert user_of(app, srv, bearer(tokens["access_token"])) == 2
     # an application with a registered URI accepts that one only
     registered = new_application(srv, "Registered", "https://app.example/cb")
     with pytest.raises(OAuthBadRequest):
@@ -380,6 +414,11 @@ def test_the_token_runs_with_the_rights_of_the_applications_user(app: App, srv: 
         assert env.uid == plain.uid
         with pytest.raises(AccessError):
             env["res.users"].write([2], {"login": "mine"})
+    # nor mint API keys, which need the password itself
+    with app.env(srv.db, 0, write=True, password=bearer(tokens["access_token"])) as env:
+        wizard = env["res.users.apikeys.description"].create({"name": "from a token"})
+        with pytest.raises(AccessError, match="not with an OAuth token"):
+            env["res.users.apikeys.description"].make_key([wizard])
     assert srv.client().x("res.users", "read", [2], ["name", "login"])[0] | {"id": 2} == {
         "id": 2, "name": "Mitchell Admin", "login": "admin"}
 
@@ -455,6 +494,57 @@ def test_no_secret_is_readable_over_rpc(app: App, srv: Server, model: str) -> No
         dumped = json.dumps([list(r) for r in conn.execute(sa.text("SELECT * FROM oauth_application")).all()] +
                             [list(r) for r in conn.execute(sa.text("SELECT * FROM oauth_token")).all()], default=str)
     assert creds["client_secret"] not in dumped
+
+
+def test_failures_are_throttled_per_address(srv: Server) -> None:
+    """Guessing tokens costs what guessing passwords does: after the cooldown threshold of
+    failures from one address, even the right token is refused from there for a while."""
+    throttled = App(Settings(data_dir=str(srv.data_dir), db_url=srv.db_url, database=srv.db, password_rounds=1000,
+                             login_cooldown_after=3, login_cooldown_duration=60))
+    try:
+        creds = demo_application(throttled, srv.db)
+        tokens = exchange(throttled, srv, creds, code_of(throttled, srv, creds))
+        address = remote_address.set("203.0.113.7")
+        try:
+            for _ in range(3):
+                with pytest.raises(OAuthFailed, match="^OAuth authentication failed$"):
+                    user_of(throttled, srv, bearer("x" * 32))
+            with pytest.raises(OAuthFailed, match="^Too many login failures"):
+                user_of(throttled, srv, bearer(tokens["access_token"]))
+            with pytest.raises(OAuthFailed, match="^Too many login failures"):
+                code_of(throttled, srv, creds)
+        finally:
+            remote_address.reset(address)
+        assert user_of(throttled, srv, bearer(tokens["access_token"])) == 2  # from elsewhere
+    finally:
+        throttled.backend.dispose()
+
+
+def test_dumps_carry_neither_the_server_key_nor_nonces(app: App, srv: Server) -> None:
+    """A restored dump gets a key of its own: the secrets of the original do not work there."""
+    import io
+    import zipfile
+
+    creds = demo_application(app, srv.db)
+    tokens = oauth1_tokens(app, srv, creds)
+    assert user_of(app, srv, signed("GET", f"{BASE}/object/res.partner/search", resource1(creds, tokens))) == 2
+    service = xmlrpc.client.ServerProxy(f"{srv.url}/xmlrpc/2/db")
+    data = service.dump("admin", srv.db, "zip")
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(data))) as archive:
+        names = set(archive.namelist())
+        assert {"tables/oauth_application.jsonl", "tables/oauth_token.jsonl"} <= names
+        assert not {"tables/odoorpc_oauth_keys.jsonl", "tables/odoorpc_oauth_nonces.jsonl"} & names
+        every = b"".join(archive.read(n) for n in names)
+    assert creds["client_secret"].encode() not in every and tokens["oauth_token"].encode() not in every
+    copy = f"{srv.db}copy"
+    assert service.restore("admin", copy, data) is True
+    try:
+        with pytest.raises(OAuthFailed):
+            user_of(app, srv, signed("GET", f"{BASE}/object/res.partner/search", resource1(creds, tokens)),
+                    database=copy)
+        assert user_of(app, srv, signed("GET", f"{BASE}/object/res.partner/search", resource1(creds, tokens))) == 2
+    finally:
+        service.drop("admin", copy)
 
 
 def test_an_unknown_endpoint_is_a_bad_request(app: App, srv: Server) -> None:

@@ -34,9 +34,9 @@ def check_identity(fn: F) -> F:
         method = self.env.shared.get("auth_method")
         if self.env.shared.get(CHECKED) or method == "password" or self.env.su or recently_checked(self):
             return fn(self, ids, *args, **kwargs)
-        if method == "apikey":
+        if method in ("apikey", "oauth"):  # neither kind of token may mint keys
             raise AccessError("API keys can only be created in a call authenticated with the password, "
-                              "not with an API key.")
+                              f"not with {'an API key' if method == 'apikey' else 'an OAuth token'}.")
         return identity_wizard(self, normalize_ids(ids), fn.__name__)
 
     setattr(wrapped, MARK, True)

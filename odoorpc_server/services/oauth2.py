@@ -31,6 +31,8 @@ ACCESS_TOKEN_LIFETIME = 3600
 # errors that say the credentials are wrong (401); the others say the request is (400)
 UNAUTHENTICATED = frozenset({"invalid_client", "invalid_grant", "invalid_token", "unauthorized_client",
                              "access_denied"})
+# the redirect URI of an application that registered none, when the client gives none either
+NO_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
 HEADER_PARAM = re.compile(r"""\s*([A-Za-z0-9_.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^,\s]*))\s*(?:,|$)""")
 
 
@@ -74,7 +76,7 @@ class Validator(oauth2.RequestValidator):
     def get_default_redirect_uri(self, client_id: str, request: Any, *args: Any, **kwargs: Any) -> str | None:
         app = store.application(self.conn, client_id)
         # no registered URI and none given: nothing is redirected to anyway (the answer is JSON)
-        return (app.redirect_uri if app is not None else None) or "urn:ietf:wg:oauth:2.0:oob"
+        return (app.redirect_uri if app is not None else None) or NO_REDIRECT
 
     def validate_redirect_uri(self, client_id: str, redirect_uri: str, request: Any, *args: Any, **kwargs: Any) -> bool:
         app = store.application(self.conn, client_id)
@@ -121,7 +123,7 @@ class Validator(oauth2.RequestValidator):
             return False
         if row.redirect_uri:  # given when authorizing: the same one again (RFC 6749, 4.1.3)
             return bool(redirect_uri == row.redirect_uri)
-        return redirect_uri in (None, "", client.row.redirect_uri)
+        return redirect_uri in (None, "", NO_REDIRECT, client.row.redirect_uri)
 
     def invalidate_authorization_code(self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any) -> None:
         row = store.live_token(self.conn, "code", code, request.client.row.id)
@@ -209,7 +211,7 @@ def normalized(request: SignedRequest, strict: bool = True) -> tuple[str, str, s
     """(uri, method, form body, headers) as oauthlib reads them: parameters of a JSON body and of
     an `Authorization: OAuth` header join the form body (or the query string of a GET)."""
     headers = dict(request.headers)
-    extra = header_params(headers.get("Authorization") or headers.get("authorization"))
+    extra = header_params(next((v for k, v in headers.items() if k.lower() == "authorization"), None))
     if extra:
         headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
     params = body_params(request, strict) + extra
