@@ -12,14 +12,31 @@ import io
 import uuid
 import xmlrpc.client
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
 import requests
 
-from conftest import Client, Server, fault, last_line, require_backend, start_server, stop_server
+from conftest import (
+    PG_URL,
+    Client,
+    Server,
+    drop_pg_database,
+    fault,
+    last_line,
+    require_backend,
+    start_server,
+    stop_server,
+)
 from jsonwire import Web
+from odoorpc_server.exceptions import MissingError, UnknownReport, UserError
+from odoorpc_server.models.ir_actions_report import render_pdf, render_pdfs
+from odoorpc_server.services import bootstrap
+from odoorpc_server.services.app import App
+from odoorpc_server.settings import Settings
+from odoorpc_server.storage.database import Backend
 
 ADDRESS = {"street": "12 Rue des Lilas", "street2": "Bâtiment C", "zip": "69003", "city": "Lyon",
            "email": "claire@lilas.example.com", "phone": "+33 4 78 00 00 00", "vat": "FR40303265045"}
@@ -282,3 +299,38 @@ def test_no_report_service_from_11(which: str, backend: str, request: pytest.Fix
     gone = fault(service.render_report, server.db, admin.uid, "admin", "base.report_partner", [1])
     assert (gone.faultCode, last_line(gone)) == (1, "KeyError: 'report'")
     assert admin.x("ir.actions.report", "search_count", [("report_name", "=", "base.report_partner")]) == 1
+
+
+# -- the rendering functions other routes call --------------------------------------------------
+
+def test_render_pdfs_and_render_pdf_as_a_user(backend: str, tmp_path: Path) -> None:
+    """The functions behind every report route, on a database of their own: one PDF per id in
+    the order asked, or one PDF of them all; unknown reports and too many ids refused."""
+    require_backend(backend)
+    name = f"rep{uuid.uuid4().hex[:8]}"
+    settings = Settings(data_dir=str(tmp_path), db_url=PG_URL if backend == "postgresql" else None, database=name,
+                        password_rounds=1000)
+    bootstrap.create(Backend(tmp_path, settings.db_url), name, settings)
+    app = App(settings)
+    try:
+        with app.env(name, 2) as env:
+            first = env["res.partner"].create({"name": "Ada Lovelace", "city": "London"})
+            second = env["res.partner"].create({"name": "Blaise Pascal", "city": "Clermont"})
+        with app.env(name, 2, write=False) as env:
+            each = render_pdfs(env, "base.report_partner", [second, first])
+            together = render_pdf(env, "base.report_partner", [first, second])
+            with pytest.raises(UnknownReport) as unknown:
+                render_pdfs(env, "base.nope", [first])
+            with pytest.raises(MissingError):
+                render_pdf(env, "base.report_partner", [first, 987654])
+            with pytest.raises(UserError, match="at most 200 records"):
+                render_pdfs(env, "base.report_partner", list(range(1, 202)))
+        assert [(rid, texts(pdf)[0].splitlines()) for rid, pdf in each] == [
+            (second, ["Blaise Pascal", "Clermont"]), (first, ["Ada Lovelace", "London"])]
+        assert [p.splitlines() for p in texts(together)] == [["Ada Lovelace", "London"], ["Blaise Pascal", "Clermont"]]
+        assert unknown.value.http_status == 404
+        assert str(unknown.value) == "External ID not found in the system: base.nope"
+    finally:
+        app.backend.dispose()
+        if backend == "postgresql":
+            drop_pg_database(name)

@@ -13,13 +13,19 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import weasyprint
-import weasyprint.urls
+
+with warnings.catch_warnings():
+    # without the HarfBuzz subsetting library WeasyPrint subsets fonts itself, and says so with
+    # a DeprecationWarning at import
+    warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+    import weasyprint
+    import weasyprint.urls
 
 from odoorpc_server.exceptions import UnknownReport, UserError
 from odoorpc_server.orm.env import Env
