@@ -14,7 +14,9 @@ import xmlrpc.client
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import odoorpc
 import pypdf
 import pytest
 import requests
@@ -289,6 +291,22 @@ def test_the_report_service_refuses_as_odoo_10(server10: Server) -> None:
     assert (denied.faultCode, denied.faultString) == (3, "Access Denied")
     method = fault(service.render, server10.db, admin.uid, "admin")
     assert (method.faultCode, last_line(method)) == (1, "KeyError: 'Method not supported render'")
+
+
+def test_odoorpc_lists_and_downloads_reports_under_10(server10: Server) -> None:
+    """OCA odoorpc, unmodified: `report.list()` reads ir.actions.report.xml and
+    `report.download()` calls the report service over /jsonrpc, as against Odoo 10."""
+    parts = urlsplit(server10.url)
+    odoo = odoorpc.ODOO(parts.hostname, port=parts.port)
+    odoo.login(server10.db, "admin", "admin")
+    listed = odoo.report.list()
+    assert listed["res.partner"] == [{"name": "Contact", "report_name": "base.report_partner",
+                                      "report_type": "qweb-pdf"}]
+    assert [r["report_name"] for r in listed["res.company"]] == ["base.report_company"]
+    pdf = odoo.report.download("base.report_company", [1]).read()
+    assert texts(pdf)[0].splitlines()[:2] == ["YourCompany", "250 Executive Park Blvd, Suite 3400"]
+    with pytest.raises(ValueError, match="The report 'base.nope' does not exist."):
+        odoo.report.download("base.nope", [1])
 
 
 @pytest.mark.parametrize("which", ["11.0", "17.0"])
