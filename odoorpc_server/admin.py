@@ -94,3 +94,48 @@ def revoke_key(args: argparse.Namespace) -> int:
         raise CommandError(f"no API key with id {args.id}")
     print(f"API key {args.id} revoked")
     return 0
+
+
+def create_application(args: argparse.Namespace) -> int:
+    """An OAuth application of a user; its secret is printed once and never stored."""
+    from odoorpc_server.storage import oauth
+
+    with superuser(args) as env:
+        client_id, secret = oauth.create_application(env.conn, user_id(env, args.login), args.name,
+                                                     args.redirect_uri)
+    print(f"OAuth application {args.name!r} created for {args.login!r}; the secret is shown only once:")
+    print(f"client_id: {client_id}")
+    print(f"client_secret: {secret}")
+    return 0
+
+
+def list_applications(args: argparse.Namespace) -> int:
+    from odoorpc_server.storage.oauth import APPLICATIONS, USERS
+
+    with superuser(args) as env:
+        query = (sa.select(APPLICATIONS.c.client_id, USERS.c.login, APPLICATIONS.c.name, APPLICATIONS.c.redirect_uri,
+                           APPLICATIONS.c.create_date)
+                 .join(USERS, USERS.c.id == APPLICATIONS.c.user_id).order_by(APPLICATIONS.c.id))
+        if args.login:
+            query = query.where(USERS.c.login == args.login)
+        rows = env.conn.execute(query).all()
+    print("client_id\tlogin\tname\tredirect_uri\tcreated")
+    for r in rows:
+        print(f"{r.client_id}\t{r.login}\t{r.name}\t{r.redirect_uri or ''}\t{str(r.create_date)[:19]}")
+    return 0
+
+
+def revoke_application(args: argparse.Namespace) -> int:
+    """Delete an application; its tokens go with it (ON DELETE CASCADE is not relied upon)."""
+    from odoorpc_server.storage.oauth import APPLICATIONS, TOKENS
+
+    with superuser(args) as env:
+        found = env.conn.execute(sa.select(APPLICATIONS.c.id)
+                                 .where(APPLICATIONS.c.client_id == args.client_id)).scalar()
+        if found is not None:
+            env.conn.execute(sa.delete(TOKENS).where(TOKENS.c.application_id == found))
+            env.conn.execute(sa.delete(APPLICATIONS).where(APPLICATIONS.c.id == found))
+    if found is None:
+        raise CommandError(f"no OAuth application with client id {args.client_id!r}")
+    print(f"OAuth application {args.client_id} revoked")
+    return 0

@@ -75,6 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = actions.add_parser("revoke", help="revoke a key by id")
     _database_options(revoke)
     revoke.add_argument("--id", type=int, required=True)
+
+    oauth = sub.add_parser("oauth", help="create, list and revoke OAuth applications (REST API)")
+    oauth_actions = oauth.add_subparsers(dest="action", required=True)
+    app_create = oauth_actions.add_parser(
+        "create", help="create an application; client_id and client_secret are printed on the last two lines")
+    _database_options(app_create)
+    app_create.add_argument("--login", required=True, help="the user the application acts as")
+    app_create.add_argument("--name", default="REST API", help="what the application is")
+    app_create.add_argument("--redirect-uri", default=None, help="the only redirect URI / callback it may use")
+    app_list = oauth_actions.add_parser("list", help="list applications (never their secrets)")
+    _database_options(app_list)
+    app_list.add_argument("--login", default=None)
+    app_revoke = oauth_actions.add_parser("revoke", help="delete an application and its tokens")
+    _database_options(app_revoke)
+    app_revoke.add_argument("client_id")
     return parser
 
 
@@ -154,6 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "password":
             return admin.set_password(args)
+        if args.command == "oauth":
+            return {"create": admin.create_application, "list": admin.list_applications,
+                    "revoke": admin.revoke_application}[args.action](args)
         return {"create": admin.create_key, "list": admin.list_keys, "revoke": admin.revoke_key}[args.action](args)
     except admin.CommandError as error:
         print(f"odoorpc-server: {error}", file=sys.stderr)

@@ -118,6 +118,19 @@ class UnknownModel(UserError):
         self.model = model
 
 
+class UnknownSignal(UserError):
+    """A workflow signal the model has no button for: signals run a record's public button
+    method (`action_*`, `button_*`, `toggle_active`), so any other name is refused as a
+    resource that does not exist (fault 2, HTTP 404)."""
+
+    http_status = 404
+
+    def __init__(self, model: Any, signal: Any) -> None:
+        super().__init__(f"No workflow signal {signal!r} on model {model!r}")
+        self.model = model
+        self.signal = signal
+
+
 class UnknownMethod(AttributeError):
     """A public method the model does not have (Odoo's AttributeError, fault 1), worded as each
     Odoo version words it: up to 16 Python's own `type object` text from `getattr`, 17 names
@@ -248,3 +261,23 @@ def fault_code(error: BaseException) -> int:
 
 def http_status(error: BaseException) -> int:
     return int(getattr(type(error), "http_status", 500))
+
+
+# -- OAuth (the REST API's credentials) ----------------------------------------------------------
+
+class OAuthFailed(AccessDenied):
+    """OAuth credentials that do not authenticate: an unknown, revoked or expired application or
+    token, a wrong secret or signature, a replayed nonce (HTTP 401; an AccessDenied everywhere
+    else, fault 3)."""
+
+    http_status = 401
+
+    def __init__(self, message: str = "OAuth authentication failed", *args: Any) -> None:
+        super().__init__(message, *args)
+
+
+class OAuthBadRequest(UserError):
+    """An OAuth request that is malformed rather than unauthenticated: a missing or unsupported
+    parameter, a grant type or response type the server does not offer (HTTP 400)."""
+
+    http_status = 400

@@ -76,6 +76,10 @@ DIFFERENCES: tuple[Difference, ...] = (
 _BY_NAME = {d.name: d for d in DIFFERENCES}
 
 
+# the edition letter the release string carried (only 9.0 spelled the community edition)
+EDITIONS = {"9.0": "c"}
+
+
 @dataclass(frozen=True)
 class Profile:
     """One version's answers: its version strings and which differences hold."""
@@ -88,7 +92,16 @@ class Profile:
 
     @property
     def version_info(self) -> list[object]:
-        return [self.major, 0, 0, "final", 0, ""]
+        """`common.version()`'s `server_version_info`: 8.0 had five items; 9.0 added the edition
+        (`'c'` for the community edition, `''` from 10.0 on)."""
+        if self.major <= 8:
+            return [self.major, 0, 0, "final", 0]
+        return [self.major, 0, 0, "final", 0, EDITIONS.get(self.version, "")]
+
+    @property
+    def release(self) -> str:
+        """`server_version`: the series and the edition letter (`9.0c`)."""
+        return self.version + EDITIONS.get(self.version, "")
 
     def has(self, name: str) -> bool:
         return _BY_NAME[name].holds(self.version)

@@ -88,7 +88,10 @@ def make_key(c: Client) -> str:
 def test_each_profile_answers_its_version(at: Callable[[str], Server], version: str) -> None:
     srv = at(version)
     major = int(version.split(".")[0])
-    expected = {"server_version": version, "server_version_info": [major, 0, 0, "final", 0, ""],
+    # 8.0 answered five items; 9.0 spelled its edition ('9.0c'); '' from 10.0 on
+    info: list[object] = [major, 0, 0, "final", 0] if major == 8 else [major, 0, 0, "final", 0, "c" if major == 9 else ""]
+    release = "9.0c" if major == 9 else version
+    expected = {"server_version": release, "server_version_info": info,
                 "server_serie": version, "protocol_version": 1}
     assert xmlrpc.client.ServerProxy(f"{srv.url}/xmlrpc/2/common").version() == expected
     assert rpc(srv.url, "common", "version")["result"] == expected
@@ -104,13 +107,14 @@ def test_partner_customer_supplier(at: Callable[[str], Server], version: str) ->
         described = c.x("res.partner", "fields_get", ["customer", "supplier"], ["type", "string", "store"])
         assert described == {"customer": {"type": "boolean", "string": "Is a Customer", "store": True},
                              "supplier": {"type": "boolean", "string": "Is a Vendor", "store": True}}
+        pure_vendors = [("is_company", "=", True), ("supplier", "=", True), ("customer", "=", False)]
+        demo_vendors = set(c.x("res.partner", "search", pure_vendors))  # the demo data's
         pid = c.x("res.partner", "create", {"name": "Vendor Co", "is_company": True, "supplier": True})
         assert c.x("res.partner", "read", [pid], ["customer", "supplier"]) == [
             {"id": pid, "customer": True, "supplier": True}]  # customer defaults to True, as in Odoo 12
         c.x("res.partner", "write", [pid], {"customer": False})
-        vendors = c.x("res.partner", "search", [("is_company", "=", True), ("supplier", "=", True),
-                                                ("customer", "=", False)])
-        assert vendors == [pid]
+        vendors = c.x("res.partner", "search", pure_vendors)
+        assert set(vendors) == demo_vendors | {pid} and pid not in demo_vendors
         assert pid not in c.x("res.partner", "search", [("customer", "=", True)])
     else:
         assert "customer" not in c.x("res.partner", "fields_get", [], ["type"])

@@ -11,13 +11,15 @@ import sqlalchemy as sa
 
 import odoorpc_server.models  # noqa: F401  (registers the per-model classes)
 from odoorpc_server import master_password
-from odoorpc_server.exceptions import AccessDenied, InvalidApiKey, SessionExpired
+from odoorpc_server.exceptions import AccessDenied, InvalidApiKey, OAuthFailed, SessionExpired
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.registry import RegistryCache
 from odoorpc_server.security import API_KEY_FORMAT, USERS, BearerKey, CredentialCache, bearer_candidates, live_keys
+from odoorpc_server.services.oauth_resource import resource_user
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage import sessions
 from odoorpc_server.storage.database import Backend
+from odoorpc_server.storage.oauth import SignedRequest
 from odoorpc_server.storage.sessions import SessionKey
 from odoorpc_server.throttle import Attempt, Throttle
 from odoorpc_server.verification import MAX_SECRET, POOL, Verifier
@@ -39,13 +41,16 @@ class App:
     def env(self, db: str, uid: int, context: dict[str, Any] | None = None, write: bool = True,
             password: Any = None) -> Iterator[Env]:
         """One transaction on `db` as `uid`, credentials checked when a secret is given. A
-        `SessionKey` or `BearerKey` secret names its user itself (`uid` is then ignored)."""
+        `SessionKey`, `BearerKey` or OAuth `SignedRequest` secret names its user itself (`uid`
+        is then ignored)."""
         attempt = Attempt(remote_address.get())
         touch = False
         try:
+            method: str | None = None
+            if isinstance(password, SignedRequest):
+                uid, method = self.check_oauth(db, password, attempt), "oauth"
             with self.backend.transaction(db, write=write) as conn:
                 registry, security = self.registries.get(db, conn)
-                method: str | None = None
                 if isinstance(password, SessionKey):
                     uid, touch, method = *self.check_session(conn, password), "session"
                     if touch and write:
@@ -53,7 +58,7 @@ class App:
                         touch = False
                 elif isinstance(password, BearerKey):
                     uid, method = self.check_bearer(conn, db, password, attempt), "apikey"
-                elif password is not None:
+                elif password is not None and method is None:
                     method = self.check_credentials(conn, db, uid, password, attempt)
                 env = Env(conn, registry, uid, context, settings=self.settings)
                 env.shared.update(auth_method=method, security=security,
@@ -99,6 +104,25 @@ class App:
                 return int(uid)
         attempt.failed = True
         raise InvalidApiKey()
+
+    def check_oauth(self, db: str, request: SignedRequest, attempt: Attempt) -> int:
+        """The user of an OAuth resource request (an OAuth 2.0 bearer token, or a request signed
+        with an OAuth 1.0a access token): the application's user. Checked in a short write
+        transaction of its own, before the call's (which may be read-only), since a signed
+        request's nonce is recorded; throttled per address like a login; OAuthFailed (401)
+        otherwise."""
+        with self.backend.transaction(db) as conn:
+            self.registries.get(db, conn)
+            try:
+                self.throttle.check(conn, attempt)
+            except AccessDenied as refused:
+                raise OAuthFailed(str(refused)) from None
+            try:
+                uid = resource_user(conn, request)
+            except OAuthFailed:
+                attempt.failed = True
+                raise
+        return uid
 
     def check_credentials(self, conn: sa.Connection, db: str, uid: int, password: Any,
                           attempt: Attempt | None = None, keys_too: bool = True) -> str:

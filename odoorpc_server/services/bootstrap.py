@@ -424,12 +424,22 @@ def install_demo(conn: Connection, settings: Any) -> None:
         # the demo data of every version: fields this version lacks (mobile from 19) are left out
         return {k: v for k, v in vals.items() if k in partner_fields}
 
+    def roles(rec: dict[str, Any], company: dict[str, Any]) -> dict[str, Any]:
+        """Up to 12.0 the customer and vendor booleans: a company's own; a contact's those of
+        its company, as Odoo 12's contact form passes them (a contact alone: the defaults)."""
+        vals = {k: rec.get(k, company.get(k)) for k in ("customer", "supplier")}
+        return {k: v for k, v in vals.items() if v is not None and k in partner_fields}
+
     companies: dict[str, int] = {}
+    by_name = {rec["name"]: rec for rec in demo["companies"]}
     for rec in demo["companies"]:
-        companies[rec["name"]] = env["res.partner"].create({"name": rec["name"], "is_company": True, **address(rec)})
+        companies[rec["name"]] = env["res.partner"].create({"name": rec["name"], "is_company": True, **address(rec),
+                                                            **roles(rec, {})})
     for rec in demo["contacts"]:
+        company = rec.get("company") or ""
         env["res.partner"].create({"name": rec["name"], "type": rec.get("type") or "contact",
-                                   "parent_id": companies.get(rec.get("company") or "", False), **address(rec)})
+                                   "parent_id": companies.get(company, False), **address(rec),
+                                   **roles(rec, by_name.get(company, {}))})
     conn.execute(sa.text(
         "INSERT INTO ir_model_data (module, name, model, res_id, noupdate) VALUES ('__demo__', 'loaded', "
         "'ir.model', NULL, true)"))

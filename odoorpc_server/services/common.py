@@ -9,7 +9,7 @@ from odoorpc_server.services.app import App, remote_address
 
 def version(app: App) -> dict[str, Any]:
     profile = app.settings.profile
-    return {"server_version": profile.version, "server_version_info": profile.version_info,
+    return {"server_version": profile.release, "server_version_info": profile.version_info,
             "server_serie": profile.version, "protocol_version": 1}
 
 

@@ -79,7 +79,7 @@ def list_lang(app: App) -> list[list[str]]:
 
 
 def server_version(app: App) -> str:
-    return app.settings.version
+    return app.settings.profile.release
 
 
 # -- master password ------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from odoorpc_server.services import object as object_service
 from odoorpc_server.services.app import App
 
 SERVICES: dict[str, dict[str, Any]] = {"common": common.METHODS, "db": db.METHODS, "object": object_service.METHODS}
+# per service, the methods only the versions with a row of versions.DIFFERENCES have
+VERSIONED: dict[str, dict[str, str]] = {"object": object_service.ROWS}
 # the report service of Odoo 10 and before (later Odoo's dispatch_rpc does not know the name)
 REPORT_SERVICE = "report"
 
@@ -21,6 +23,9 @@ def dispatch(app: App, service: str, method: str, params: Any) -> Any:
         return found(app, *params)
     methods = SERVICES[service]  # an unknown service is a KeyError, as in Odoo
     fn = methods.get(method)
+    row = VERSIONED.get(service, {}).get(method) if isinstance(method, str) else None
+    if row is not None and not app.settings.profile.has(row):
+        fn = None  # the versions without it answer as for any unknown method
     if fn is None:
         if service == "object":
             raise UnknownObjectMethod(method)

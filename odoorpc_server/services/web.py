@@ -115,7 +115,7 @@ def session_info(env: Env, db: str) -> dict[str, Any]:
         "is_admin": has_group(env, "base.group_erp_manager"), "is_public": has_group(env, "base.group_public"),
         "is_internal_user": internal, "user_context": user_context(env), "db": db,
         "user_settings": {"id": env.uid, "user_id": {"id": env.uid}},
-        "server_version": profile.version, "server_version_info": profile.version_info,
+        "server_version": profile.release, "server_version_info": profile.version_info,
         "support_url": "https://www.odoo.com/buy", "name": user["name"], "username": user["login"],
         "partner_display_name": partner["display_name"], "partner_id": user["partner_id"][0],
         "partner_write_date": partner["write_date"], "web.base.url": env.settings.public_url or "",

@@ -31,7 +31,9 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 # the server's own bookkeeping, rebuilt by the migrations or meaningless elsewhere: sessions and
 # login failures belong to the database they were made on
-SKIPPED = frozenset({"odoorpc_alembic_version", "odoorpc_signal", "odoorpc_login_failures", "odoorpc_web_sessions"})
+SKIPPED = frozenset({"odoorpc_alembic_version", "odoorpc_signal", "odoorpc_login_failures", "odoorpc_web_sessions",
+                     # the OAuth server key (every OAuth secret derives from it) and the nonces seen
+                     "odoorpc_oauth_keys", "odoorpc_oauth_nonces"})
 TABLE_MEMBER = re.compile(r"^tables/([a-z_][a-z0-9_]{0,62})\.jsonl$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

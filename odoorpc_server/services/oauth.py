@@ -1,0 +1,74 @@
+"""The REST API's OAuth endpoints (`restapi/1.0/common/oauth1/...`, `.../oauth2/...`) and the
+demo application `/start` hands out.
+
+Each endpoint runs in one write transaction: a request token, verifier, code or token it hands
+out is committed with its answer, a refused request leaves nothing (not even its nonce).
+Refusals are throttled per client address like logins, so that guessing secrets, codes or
+tokens costs what guessing passwords does.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from odoorpc_server.exceptions import AccessDenied, OAuthBadRequest, OAuthFailed, UserError
+from odoorpc_server.services import oauth1, oauth2
+from odoorpc_server.services.app import App, remote_address
+from odoorpc_server.storage import oauth as store
+from odoorpc_server.storage.oauth import SignedRequest
+from odoorpc_server.throttle import Attempt
+
+ENDPOINTS: dict[str, Callable[[Connection, SignedRequest], dict[str, Any]]] = {
+    "oauth1/request_token": oauth1.request_token,
+    "oauth1/authorize": oauth1.authorize,
+    "oauth1/access_token": oauth1.access_token,
+    "oauth2/authorize": oauth2.authorize,
+    "oauth2/access_token": oauth2.access_token,
+}
+DEMO_NAME = "Demo"
+
+
+def endpoint(app: App, db: str, name: str, request: SignedRequest) -> dict[str, Any]:
+    """The JSON answer of OAuth endpoint `name` (a key of ENDPOINTS) to `request`; OAuthFailed
+    (401) for credentials that do not authenticate, OAuthBadRequest (400) for a malformed one."""
+    handler = ENDPOINTS.get(name)
+    if handler is None:
+        raise OAuthBadRequest(f"Unknown OAuth endpoint {name!r}")
+    attempt = Attempt(remote_address.get())
+    try:
+        with app.backend.transaction(db) as conn:
+            app.registries.get(db, conn)
+            try:
+                app.throttle.check(conn, attempt)
+            except AccessDenied as refused:
+                raise OAuthFailed(str(refused)) from None
+            try:
+                return handler(conn, request)
+            except (OAuthFailed, OAuthBadRequest):
+                attempt.failed = True
+                raise
+    finally:
+        app.throttle.settle(app.backend, db, attempt)
+
+
+def demo_application(app: App, db: str, login: str = "admin") -> dict[str, str]:
+    """{client_id, client_secret} of the application "Demo" of `login`: created the first time,
+    afterwards the same client id with a fresh secret (the old secret and its tokens stop
+    working)."""
+    with app.backend.transaction(db) as conn:
+        app.registries.get(db, conn)
+        uid = conn.execute(sa.select(store.USERS.c.id).where(store.USERS.c.login == login,
+                                                             store.USERS.c.active == sa.true())).scalar()
+        if uid is None:
+            raise UserError(f"No active user with login {login!r}")
+        found = conn.execute(sa.select(store.APPLICATIONS.c.id, store.APPLICATIONS.c.client_id)
+                             .where(store.APPLICATIONS.c.user_id == uid, store.APPLICATIONS.c.name == DEMO_NAME)
+                             .order_by(store.APPLICATIONS.c.id).limit(1)).first()
+        if found is None:
+            client_id, secret = store.create_application(conn, int(uid), DEMO_NAME)
+        else:
+            client_id, secret = str(found.client_id), store.renew_secret(conn, int(found.id), str(found.client_id))
+    return {"client_id": client_id, "client_secret": secret}
