@@ -110,6 +110,9 @@ def test_the_report_actions_are_base_data(admin: Client) -> None:
          "type": "ir.actions.report", "binding_type": "report"}]
     assert admin.x("ir.model.data", "check_object_reference", "base", "report_company") == [
         "ir.actions.report", found[0]["id"]]
+    # bound to their models' Print menu
+    bindings = admin.x("ir.actions.report", "read", [r["id"] for r in found], ["binding_model_id"])
+    assert [b["binding_model_id"][1] for b in bindings] == ["Companies", "Contact"]
     selection = admin.x("ir.actions.report", "fields_get", ["report_type"], ["selection"])
     assert selection["report_type"]["selection"] == [["qweb-html", "HTML"], ["qweb-pdf", "PDF"], ["qweb-text", "Text"]]
 
@@ -170,6 +173,12 @@ def test_record_values_are_text_never_markup(server: Server, admin: Client, http
     pid = partner(admin, name, street="<img src=\"file:///etc/passwd\">", city="Lyon")
     pages = texts(get(http, server, f"/report/pdf/base.report_partner/{pid}").content)
     assert pages[0].splitlines()[:3] == [name, "<img src=\"file:///etc/passwd\">", "Lyon"]
+
+
+def test_no_docids_is_an_empty_report(server: Server, http: requests.Session) -> None:
+    answer = get(http, server, "/report/pdf/base.report_partner")
+    assert (answer.status_code, answer.headers["Content-Type"]) == (200, "application/pdf")
+    assert texts(answer.content) == [""]
 
 
 def test_docids_are_the_digit_parts(server: Server, admin: Client, http: requests.Session) -> None:
