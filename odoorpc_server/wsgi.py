@@ -13,12 +13,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-from odoorpc_server.protocols import json2, jsonrpc, report, site, web, web_database, xmlrpc
+from odoorpc_server.protocols import json2, jsonrpc, report, restapi, site, web, web_database, xmlrpc
 from odoorpc_server.services.app import App, remote_address
 from odoorpc_server.settings import Settings
 
 MAX_BODY = 64 * 1024 * 1024
-PROTOCOLS = (xmlrpc, jsonrpc, web, web_database, site, json2, report)
+PROTOCOLS = (xmlrpc, jsonrpc, web, web_database, site, json2, report, restapi)
 
 
 class Application:

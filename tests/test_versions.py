@@ -89,7 +89,8 @@ def test_each_profile_answers_its_version(at: Callable[[str], Server], version: 
     srv = at(version)
     major = int(version.split(".")[0])
     # 8.0 answered five items; 9.0 spelled its edition ('9.0c'); '' from 10.0 on
-    info: list[object] = [major, 0, 0, "final", 0] if major == 8 else [major, 0, 0, "final", 0, "c" if major == 9 else ""]
+    edition = ["c"] if major == 9 else [] if major == 8 else [""]
+    info: list[object] = [major, 0, 0, "final", 0, *edition]
     release = "9.0c" if major == 9 else version
     expected = {"server_version": release, "server_version_info": info,
                 "server_serie": version, "protocol_version": 1}

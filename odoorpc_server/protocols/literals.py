@@ -48,7 +48,8 @@ def _value(node: ast.AST, name: str, depth: int, budget: list[int]) -> Any:
         return NAMES[node.id]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) \
             and isinstance(node.operand, ast.Constant) and type(node.operand.value) in (int, float):
-        return -node.operand.value if isinstance(node.op, ast.USub) else node.operand.value
+        number: int | float = node.operand.value  # type: ignore[assignment]
+        return -number if isinstance(node.op, ast.USub) else number
     if isinstance(node, ast.List):
         return [_value(item, name, depth + 1, budget) for item in node.elts]
     if isinstance(node, ast.Tuple):  # domain leaves: JSON and XML-RPC clients send them as lists too
