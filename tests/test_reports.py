@@ -12,14 +12,33 @@ import io
 import uuid
 import xmlrpc.client
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import odoorpc
 import pypdf
 import pytest
 import requests
 
-from conftest import Client, Server, fault, last_line, require_backend, start_server, stop_server
+from conftest import (
+    PG_URL,
+    Client,
+    Server,
+    drop_pg_database,
+    fault,
+    last_line,
+    require_backend,
+    start_server,
+    stop_server,
+)
 from jsonwire import Web
+from odoorpc_server.exceptions import MissingError, UnknownReport, UserError
+from odoorpc_server.models.ir_actions_report import render_pdf, render_pdfs
+from odoorpc_server.services import bootstrap
+from odoorpc_server.services.app import App
+from odoorpc_server.settings import Settings
+from odoorpc_server.storage.database import Backend
 
 ADDRESS = {"street": "12 Rue des Lilas", "street2": "Bâtiment C", "zip": "69003", "city": "Lyon",
            "email": "claire@lilas.example.com", "phone": "+33 4 78 00 00 00", "vat": "FR40303265045"}
@@ -91,6 +110,9 @@ def test_the_report_actions_are_base_data(admin: Client) -> None:
          "type": "ir.actions.report", "binding_type": "report"}]
     assert admin.x("ir.model.data", "check_object_reference", "base", "report_company") == [
         "ir.actions.report", found[0]["id"]]
+    # bound to their models' Print menu
+    bindings = admin.x("ir.actions.report", "read", [r["id"] for r in found], ["binding_model_id"])
+    assert [b["binding_model_id"][1] for b in bindings] == ["Companies", "Contact"]
     selection = admin.x("ir.actions.report", "fields_get", ["report_type"], ["selection"])
     assert selection["report_type"]["selection"] == [["qweb-html", "HTML"], ["qweb-pdf", "PDF"], ["qweb-text", "Text"]]
 
@@ -151,6 +173,12 @@ def test_record_values_are_text_never_markup(server: Server, admin: Client, http
     pid = partner(admin, name, street="<img src=\"file:///etc/passwd\">", city="Lyon")
     pages = texts(get(http, server, f"/report/pdf/base.report_partner/{pid}").content)
     assert pages[0].splitlines()[:3] == [name, "<img src=\"file:///etc/passwd\">", "Lyon"]
+
+
+def test_no_docids_is_an_empty_report(server: Server, http: requests.Session) -> None:
+    answer = get(http, server, "/report/pdf/base.report_partner")
+    assert (answer.status_code, answer.headers["Content-Type"]) == (200, "application/pdf")
+    assert texts(answer.content) == [""]
 
 
 def test_docids_are_the_digit_parts(server: Server, admin: Client, http: requests.Session) -> None:
@@ -274,6 +302,22 @@ def test_the_report_service_refuses_as_odoo_10(server10: Server) -> None:
     assert (method.faultCode, last_line(method)) == (1, "KeyError: 'Method not supported render'")
 
 
+def test_odoorpc_lists_and_downloads_reports_under_10(server10: Server) -> None:
+    """OCA odoorpc, unmodified: `report.list()` reads ir.actions.report.xml and
+    `report.download()` calls the report service over /jsonrpc, as against Odoo 10."""
+    parts = urlsplit(server10.url)
+    odoo = odoorpc.ODOO(parts.hostname, port=parts.port)
+    odoo.login(server10.db, "admin", "admin")
+    listed = odoo.report.list()
+    assert listed["res.partner"] == [{"name": "Contact", "report_name": "base.report_partner",
+                                      "report_type": "qweb-pdf"}]
+    assert [r["report_name"] for r in listed["res.company"]] == ["base.report_company"]
+    pdf = odoo.report.download("base.report_company", [1]).read()
+    assert texts(pdf)[0].splitlines()[:2] == ["YourCompany", "250 Executive Park Blvd, Suite 3400"]
+    with pytest.raises(ValueError, match="The report 'base.nope' does not exist."):
+        odoo.report.download("base.nope", [1])
+
+
 @pytest.mark.parametrize("which", ["11.0", "17.0"])
 def test_no_report_service_from_11(which: str, backend: str, request: pytest.FixtureRequest) -> None:
     server: Server = request.getfixturevalue("server11" if which == "11.0" else "server")
@@ -282,3 +326,38 @@ def test_no_report_service_from_11(which: str, backend: str, request: pytest.Fix
     gone = fault(service.render_report, server.db, admin.uid, "admin", "base.report_partner", [1])
     assert (gone.faultCode, last_line(gone)) == (1, "KeyError: 'report'")
     assert admin.x("ir.actions.report", "search_count", [("report_name", "=", "base.report_partner")]) == 1
+
+
+# -- the rendering functions other routes call --------------------------------------------------
+
+def test_render_pdfs_and_render_pdf_as_a_user(backend: str, tmp_path: Path) -> None:
+    """The functions behind every report route, on a database of their own: one PDF per id in
+    the order asked, or one PDF of them all; unknown reports and too many ids refused."""
+    require_backend(backend)
+    name = f"rep{uuid.uuid4().hex[:8]}"
+    settings = Settings(data_dir=str(tmp_path), db_url=PG_URL if backend == "postgresql" else None, database=name,
+                        password_rounds=1000)
+    bootstrap.create(Backend(tmp_path, settings.db_url), name, settings)
+    app = App(settings)
+    try:
+        with app.env(name, 2) as env:
+            first = env["res.partner"].create({"name": "Ada Lovelace", "city": "London"})
+            second = env["res.partner"].create({"name": "Blaise Pascal", "city": "Clermont"})
+        with app.env(name, 2, write=False) as env:
+            each = render_pdfs(env, "base.report_partner", [second, first])
+            together = render_pdf(env, "base.report_partner", [first, second])
+            with pytest.raises(UnknownReport) as unknown:
+                render_pdfs(env, "base.nope", [first])
+            with pytest.raises(MissingError):
+                render_pdf(env, "base.report_partner", [first, 987654])
+            with pytest.raises(UserError, match="at most 200 records"):
+                render_pdfs(env, "base.report_partner", list(range(1, 202)))
+        assert [(rid, texts(pdf)[0].splitlines()) for rid, pdf in each] == [
+            (second, ["Blaise Pascal", "Clermont"]), (first, ["Ada Lovelace", "London"])]
+        assert [p.splitlines() for p in texts(together)] == [["Ada Lovelace", "London"], ["Blaise Pascal", "Clermont"]]
+        assert unknown.value.http_status == 404
+        assert str(unknown.value) == "External ID not found in the system: base.nope"
+    finally:
+        app.backend.dispose()
+        if backend == "postgresql":
+            drop_pg_database(name)

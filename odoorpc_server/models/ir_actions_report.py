@@ -3,6 +3,10 @@ name a model and a template; rendering one reads the records as the calling user
 template (Jinja2, autoescaped: record values never become markup) and lays it out with
 WeasyPrint, with the stylesheet data/reports/report.css.
 
+`printable(env, name, ids)` reads and checks, in the caller's transaction; its `pdf()` and
+`pdfs()` lay out afterwards, so no transaction waits on WeasyPrint. `render_pdf` and
+`render_pdfs` do both at once.
+
 The records are read through the caller's environment, so access rights and record rules apply
 exactly as to a `read`; the report action itself is looked up as superuser, as Odoo's
 `_get_report` does. The layout engine loads nothing: a report never fetches a URL or reads
@@ -13,13 +17,21 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
+import warnings
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import weasyprint
-import weasyprint.urls
+
+with warnings.catch_warnings():
+    # without the HarfBuzz subsetting library WeasyPrint subsets fonts itself, and says so with
+    # a DeprecationWarning at import
+    warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+    import weasyprint
+    import weasyprint.urls
 
 from odoorpc_server.exceptions import UnknownReport, UserError
 from odoorpc_server.orm.env import Env
@@ -29,6 +41,9 @@ MAX_IDS = 200  # records per rendering: a report is laid out in memory, page by 
 TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "reports"
 REPORT_MODELS = ("ir.actions.report", "ir.actions.report.xml")
 TEMPLATE_NAME = re.compile(r"[a-z0-9_]{1,64}")
+# one layout at a time per process: WeasyPrint's text stack (Pango, fontconfig, HarfBuzz) is not
+# documented as safe across threads, and a server's threads would otherwise share it
+_LAYOUT = threading.Lock()
 
 # WeasyPrint and fontTools log every unsupported CSS property and font subsetting step at
 # warning level; a report server renders the same known templates all day
@@ -59,28 +74,44 @@ def find_report(env: Env, report_name: Any) -> dict[str, Any]:
     return found[0]
 
 
-def render_pdfs(env: Env, report_name: str, res_ids: list[int]) -> list[tuple[int, bytes]]:
-    """One PDF per record, in the order of `res_ids`: (id, PDF bytes)."""
-    template, docs = _prepare(env, report_name, res_ids)
-    return [(rid, bytes(_layout(template, [doc], report_name).write_pdf())) for rid, doc in docs]
+@dataclass(frozen=True)
+class Printable:
+    """What a report shows, read and checked, not yet laid out: the transaction that read it
+    can end before the (slow) layout starts."""
+
+    report_name: str
+    template: str
+    docs: tuple[tuple[int, dict[str, Any]], ...]
+
+    def pdfs(self) -> list[tuple[int, bytes]]:
+        """One PDF per record, in the order asked: (id, PDF bytes)."""
+        return [(rid, _pdf(self.template, [doc], self.report_name)) for rid, doc in self.docs]
+
+    def pdf(self) -> bytes:
+        """One PDF of all the records, each from a new page (one document: fonts embedded once)."""
+        return _pdf(self.template, [doc for _rid, doc in self.docs], self.report_name)
 
 
-def render_pdf(env: Env, report_name: str, res_ids: list[int]) -> bytes:
-    """One PDF of all the records of `res_ids`, each starting on a new page (one document, so
-    fonts are embedded once for all)."""
-    template, docs = _prepare(env, report_name, res_ids)
-    return bytes(_layout(template, [doc for _rid, doc in docs], report_name).write_pdf())
-
-
-def _prepare(env: Env, report_name: str, res_ids: list[int]) -> tuple[str, list[tuple[int, dict[str, Any]]]]:
-    """The report's template and the values of each record, in the order of `res_ids`."""
+def printable(env: Env, report_name: str, res_ids: list[int]) -> Printable:
+    """The report `report_name` of the records `res_ids`, read as `env`'s user: UnknownReport,
+    AccessError, MissingError or a UserError beyond MAX_IDS records."""
     ids = normalize_ids(res_ids)
     if len(ids) > MAX_IDS:
         raise UserError(f"A report prints at most {MAX_IDS} records at once ({len(ids)} requested).")
     report = find_report(env, report_name)
     template = _template(report)
     rows = _read(env, str(report["model"]), template, ids)
-    return template, [(rid, rows[rid]) for rid in ids]
+    return Printable(report_name, template, tuple((rid, rows[rid]) for rid in ids))
+
+
+def render_pdfs(env: Env, report_name: str, res_ids: list[int]) -> list[tuple[int, bytes]]:
+    """One PDF per record, in the order of `res_ids`: (id, PDF bytes)."""
+    return printable(env, report_name, res_ids).pdfs()
+
+
+def render_pdf(env: Env, report_name: str, res_ids: list[int]) -> bytes:
+    """One PDF of all the records of `res_ids`, each starting on a new page."""
+    return printable(env, report_name, res_ids).pdf()
 
 
 def _read(env: Env, model: str, template: str, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -109,9 +140,11 @@ def _template(report: dict[str, Any]) -> str:
     return name
 
 
-def _layout(template: str, docs: list[dict[str, Any]], title: str) -> Any:
+def _pdf(template: str, docs: list[dict[str, Any]], title: str) -> bytes:
     html = _jinja().get_template(f"{template}.html").render(docs=docs, title=title)
-    return weasyprint.HTML(string=html, url_fetcher=NoFetching()).render(stylesheets=[_stylesheet()])
+    with _LAYOUT:
+        document = weasyprint.HTML(string=html, url_fetcher=NoFetching()).render(stylesheets=[_stylesheet()])
+        return bytes(document.write_pdf())
 
 
 class NoFetching(weasyprint.urls.URLFetcher):  # type: ignore[misc]

@@ -17,7 +17,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from odoorpc_server.exceptions import AccessDenied, AccessError, SessionExpired, UserError
-from odoorpc_server.models.ir_actions_report import render_pdf
+from odoorpc_server.models.ir_actions_report import Printable, printable
 from odoorpc_server.orm.env import Env
 from odoorpc_server.protocols.web import session_key
 from odoorpc_server.services.app import App
@@ -36,10 +36,11 @@ def pdf(app: App, request: Request, report_name: str, docids: str | None = None)
         key = session_key(app, request)
         ids = docids_of(docids)
 
-        def work(env: Env) -> bytes:
-            return render_pdf(env, report_name, ids)
+        def work(env: Env) -> Printable:
+            return printable(env, report_name, ids)
 
-        body = within(app, key.database or "", 0, key, {}, False, work)
+        # read in the transaction, laid out after it
+        body = within(app, key.database or "", 0, key, {}, False, work).pdf()
     except SessionExpired:
         return redirect("/web/login?" + urlencode({"redirect": request.full_path}), 303)
     except Exception as error:  # shown as Odoo's http routes show it

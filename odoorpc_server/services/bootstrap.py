@@ -275,9 +275,13 @@ def install_base_records(env: Env, models: set[str]) -> list[tuple[str, str, int
             xmlids.append(("ir.module.module", "module_" + row["name"], mid))
     for model in ("ir.actions.report", "ir.actions.report.xml"):
         if model in models:
+            bound = "binding_model_id" in env.registry[model].fields  # the Print menu, from 11.0
             for row in read_csv("reports.csv"):
-                rid = env[model].create({k: row[k] for k in ("name", "model", "report_name", "report_file",
-                                                             "print_report_name")})
+                vals: dict[str, Any] = {k: row[k] for k in ("name", "model", "report_name", "report_file",
+                                                            "print_report_name")}
+                if bound:
+                    vals["binding_model_id"] = env.registry[row["model"]].id
+                rid = env[model].create(vals)
                 xmlids.append((model, row["xmlid"], rid))
     return xmlids
 

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from typing import Any
 
 from odoorpc_server.exceptions import AccessDenied, OdooError, UserError
-from odoorpc_server.models.ir_actions_report import render_pdf
+from odoorpc_server.models.ir_actions_report import Printable, printable
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import INT_MAX, INT_MIN
 from odoorpc_server.services.app import App
@@ -51,11 +51,11 @@ def _render(app: App, db: Any, uid: int, password: Any, report_name: Any, ids: A
     """The service's answer for one report: its PDF in base64 lines, as Odoo 10's encodestring."""
     context = context if isinstance(context, dict) else {}
 
-    def work(env: Env) -> bytes:
-        return render_pdf(env, report_name, ids if isinstance(ids, list) else [ids])
+    def work(env: Env) -> Printable:
+        return printable(env, report_name, ids if isinstance(ids, list) else [ids])
 
     try:
-        pdf = within(app, db, uid, password, context, False, work)
+        pdf = within(app, db, uid, password, context, False, work).pdf()  # laid out after the transaction
     except AccessDenied:
         raise
     except Exception as error:  # Odoo 10's DeferredException: the message, then the details
