@@ -388,15 +388,23 @@ def test_oauth2_refresh_rotates(app: App, srv: Server) -> None:
         refresh(app, srv, other, again["refresh_token"])
 
 
-def test_demo_application_gets_a_fresh_secret(app: App, srv: Server) -> None:
+def test_each_demo_application_is_its_own(app: App, srv: Server) -> None:
+    """Every `/start` visitor gets an application of their own: a second one leaves the first
+    working; only the most recent DEMO_KEEP are kept, the older ones go with their tokens."""
+    from odoorpc_server.services.oauth import DEMO_KEEP
+
     first = demo_application(app, srv.db)
     tokens = exchange(app, srv, first, code_of(app, srv, first))
     second = demo_application(app, srv.db)
-    assert second["client_id"] == first["client_id"] and second["client_secret"] != first["client_secret"]
+    assert second["client_id"] != first["client_id"] and second["client_secret"] != first["client_secret"]
+    assert user_of(app, srv, bearer(tokens["access_token"])) == 2
+    assert user_of(app, srv, bearer(exchange(app, srv, second, code_of(app, srv, second))["access_token"])) == 2
+    for _ in range(DEMO_KEEP - 1):
+        demo_application(app, srv.db)
+    with pytest.raises(OAuthFailed):  # the oldest left with its tokens
+        user_of(app, srv, bearer(tokens["access_token"]))
     with pytest.raises(OAuthFailed):
         exchange(app, srv, first, code_of(app, srv, first))
-    with pytest.raises(OAuthFailed):  # the tokens of the old secret are gone with it
-        user_of(app, srv, bearer(tokens["access_token"]))
 
 
 # -- rights, revocation, secrecy ----------------------------------------------------------------
@@ -431,8 +439,10 @@ def test_owner_revokes_a_token_and_other_users_cannot_see_it(app: App, srv: Serv
     admin.x("res.users", "create", {"name": "Other User", "login": "other", "password": "other-pass"})
     other = srv.client("other", "other-pass")
     apps = plain.x("oauth.application", "search_read", [], ["name", "user_id", "client_id"])
-    assert [(a["name"], a["user_id"][0], a["client_id"]) for a in apps] == [("Demo", plain.uid, creds["client_id"])]
-    mine = plain.x("oauth.token", "search", [["kind", "in", ["access", "access1"]]])
+    assert {a["user_id"][0] for a in apps} == {plain.uid}  # earlier tests made demo applications of plain too
+    this = [a["id"] for a in apps if a["client_id"] == creds["client_id"]]
+    assert len(this) == 1
+    mine = plain.x("oauth.token", "search", [["kind", "in", ["access", "access1"]], ["application_id", "=", this[0]]])
     assert len(mine) == 2
     assert other.x("oauth.application", "search", []) == []
     assert other.x("oauth.token", "search", []) == []

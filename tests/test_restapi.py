@@ -42,7 +42,7 @@ def admin(srv: Server) -> Client:
 @pytest.fixture(scope="module")
 def rest(srv: Server) -> Rest:
     """The demo admin's application, authorized with OAuth 2.0."""
-    return Rest(srv, oauth2_session(srv, cli_application(srv, "admin")))
+    return Rest(srv, oauth2_session(srv, start(srv)))
 
 
 def plain_user(admin: Client) -> Client:
@@ -572,3 +572,11 @@ def test_reports_listed_as_report_xml_up_to_10(older: dict[str, Server]) -> None
     pid = Client(srv.url, srv.db).x("res.partner", "search", COMPANY_CUSTOMERS, limit=1)[0]
     assert rest.get(f"report/base.report_partner/{pid}")["report"]["format"] == "pdf"
     assert rest.get(f"workflow/res.partner/{pid}/action_archive") == {}
+
+
+def test_start_again_leaves_earlier_visitors_working(srv: Server, rest: Rest) -> None:
+    """Each `/start` hands out an application of its own: the module's session made from an
+    earlier one keeps working after others asked."""
+    others = [start(srv) for _ in range(3)]
+    assert len({o["client_id"] for o in others}) == 3
+    assert rest.get("object/res.partner/search_count", domain="[]")["count"] > 0

@@ -38,7 +38,7 @@ from odoorpc_server.exceptions import (
     http_status,
     odoo_name,
 )
-from odoorpc_server.models.ir_actions_report import render_pdfs
+from odoorpc_server.models.ir_actions_report import printable
 from odoorpc_server.orm.env import Env
 from odoorpc_server.protocols import jsoncodec, literals, xmldata
 from odoorpc_server.services import oauth, workflow
@@ -419,8 +419,8 @@ def report_entry(record_id: int, pdf: bytes) -> dict[str, Any]:
 def report_one(app: App, request: Request, report_name: str, record_id: int) -> Response:
     def work() -> Any:
         found = within(app, database(app, request), 0, signed(request), {}, False,
-                       lambda env: render_pdfs(env, report_name, [record_id]))
-        return {"report": report_entry(*found[0])}
+                       lambda env: printable(env, report_name, [record_id]))
+        return {"report": report_entry(*found.pdfs()[0])}  # laid out once the transaction ended
     return answer(request, work)
 
 
@@ -430,8 +430,8 @@ def report_set(app: App, request: Request, report_name: str) -> Response:
         if ids is None:
             raise literals.LiteralError("Parameter 'ids' is required (comma-separated record ids)")
         found = within(app, database(app, request), 0, signed(request), {}, False,
-                       lambda env: render_pdfs(env, report_name, ids))
-        return {"report": [report_entry(rid, pdf) for rid, pdf in found]}
+                       lambda env: printable(env, report_name, ids))
+        return {"report": [report_entry(rid, pdf) for rid, pdf in found.pdfs()]}
     return answer(request, work)
 
 

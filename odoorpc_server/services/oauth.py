@@ -29,6 +29,7 @@ ENDPOINTS: dict[str, Callable[[Connection, SignedRequest], dict[str, Any]]] = {
     "oauth2/access_token": oauth2.access_token,
 }
 DEMO_NAME = "Demo"
+DEMO_KEEP = 20  # demo applications kept per user
 
 
 def endpoint(app: App, db: str, name: str, request: SignedRequest) -> dict[str, Any]:
@@ -55,20 +56,22 @@ def endpoint(app: App, db: str, name: str, request: SignedRequest) -> dict[str, 
 
 
 def demo_application(app: App, db: str, login: str = "admin") -> dict[str, str]:
-    """{client_id, client_secret} of the application "Demo" of `login`: created the first time,
-    afterwards the same client id with a fresh secret (the old secret and its tokens stop
-    working)."""
+    """{client_id, client_secret} of a new application "Demo" of `login`: each visitor of the
+    demo's `/start` gets one of their own, so that one visitor's call does not end another's
+    session. Only the DEMO_KEEP most recent demo applications of the user are kept; older ones
+    are removed with their tokens, which bounds what anonymous callers can make the server store."""
     with app.backend.transaction(db) as conn:
         app.registries.get(db, conn)
         uid = conn.execute(sa.select(store.USERS.c.id).where(store.USERS.c.login == login,
                                                              store.USERS.c.active == sa.true())).scalar()
         if uid is None:
             raise UserError(f"No active user with login {login!r}")
-        found = conn.execute(sa.select(store.APPLICATIONS.c.id, store.APPLICATIONS.c.client_id)
-                             .where(store.APPLICATIONS.c.user_id == uid, store.APPLICATIONS.c.name == DEMO_NAME)
-                             .order_by(store.APPLICATIONS.c.id).limit(1)).first()
-        if found is None:
-            client_id, secret = store.create_application(conn, int(uid), DEMO_NAME)
-        else:
-            client_id, secret = str(found.client_id), store.renew_secret(conn, int(found.id), str(found.client_id))
+        client_id, secret = store.create_application(conn, int(uid), DEMO_NAME)
+        demo = (store.APPLICATIONS.c.user_id == uid) & (store.APPLICATIONS.c.name == DEMO_NAME)
+        kept = sa.select(store.APPLICATIONS.c.id).where(demo).order_by(store.APPLICATIONS.c.id.desc()).limit(DEMO_KEEP)
+        old = [row.id for row in conn.execute(sa.select(store.APPLICATIONS.c.id).where(
+            demo, store.APPLICATIONS.c.id.not_in(kept.scalar_subquery())))]
+        if old:
+            conn.execute(sa.delete(store.TOKENS).where(store.TOKENS.c.application_id.in_(old)))
+            conn.execute(sa.delete(store.APPLICATIONS).where(store.APPLICATIONS.c.id.in_(old)))
     return {"client_id": client_id, "client_secret": secret}
