@@ -442,7 +442,9 @@ def test_migrate_databases_runs_pending_migrations(server: Server, created: list
     db, name = Db(server.url, "jsonrpc"), new_name("m")
     created.append(name)
     assert db("create_database", MASTER, name, False, "en_US", "pw") is True
-    raw_sql(server, name, "DROP TABLE odoorpc_web_sessions", "UPDATE odoorpc_alembic_version SET version_num = '0006'")
+    # what a database of revision 0006 lacks: the web sessions (0007, 0008) and OAuth's tables (0009)
+    raw_sql(server, name, "DROP TABLE odoorpc_web_sessions", "DROP TABLE odoorpc_oauth_keys",
+            "DROP TABLE odoorpc_oauth_nonces", "UPDATE odoorpc_alembic_version SET version_num = '0006'")
     behind = Web(server.url).post("/web/session/authenticate", {"db": name, "login": "admin", "password": "pw"})
     assert "error" in behind
     assert db("migrate_databases", MASTER, [name]) is True

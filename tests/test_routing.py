@@ -20,9 +20,18 @@ def request(server: Server, method: str, path: str, body: bytes | None = None) -
 
 
 def test_rpc_endpoints_take_post_only(server: Server) -> None:
-    for path in ("/xmlrpc/2/common", "/xmlrpc/2/object", "/xmlrpc/db", "/start"):
+    for path in ("/xmlrpc/2/common", "/xmlrpc/2/object", "/xmlrpc/db"):
         response = request(server, "GET", path)
         assert response.status == 405 and response.getheader("Allow") == "POST"
+
+
+def test_start_takes_post_for_xmlrpc_and_get_for_the_rest_api(server: Server) -> None:
+    """The demo's `/start`: POST is the XML-RPC `start()` of demo.odoo.com, GET the REST API
+    demo's OAuth application; nothing else."""
+    response = request(server, "PUT", "/start")
+    assert response.status == 405
+    assert sorted(response.getheader("Allow", "").replace(" ", "").split(",")) == ["GET", "HEAD", "POST"]
+    assert request(server, "GET", "/start").getheader("Content-Type") == "application/json; charset=utf-8"
 
 
 def test_unknown_paths_are_not_found(server: Server) -> None:
