@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="failed logins of one login, or from one address, before new credentials are "
                             "refused for a while (0: off)")
     serve.add_argument("--login-cooldown-duration", type=float, default=60.0, help="seconds of that refusal")
+    serve.add_argument("--statement-timeout", type=float, default=60.0, metavar="SECONDS",
+                       help="PostgreSQL: cancel a statement running longer (0: no bound)")
     serve.add_argument("--log-level", default="warning", choices=LOG_LEVELS,
                        help="level of the server's own log lines (each carries the process id)")
     serve.add_argument("--access-log", default=None, metavar="PATH",
@@ -112,8 +114,9 @@ def serve(args: argparse.Namespace) -> int:
     settings = Settings(data_dir=args.data_dir, db_url=args.db_url, database=args.database, demo=args.demo,
                         password_rounds=args.password_rounds, public_url=url, version=args.odoo_version,
                         login_cooldown_after=args.login_cooldown_after,
-                        login_cooldown_duration=args.login_cooldown_duration)
-    backend = Backend(args.data_dir, args.db_url)
+                        login_cooldown_duration=args.login_cooldown_duration,
+                        statement_timeout=args.statement_timeout)
+    backend = Backend(args.data_dir, args.db_url, args.statement_timeout)
     try:
         created = bootstrap.initialise(backend, args.database, settings, demo=args.demo)
     except bootstrap.ForeignDatabase as error:

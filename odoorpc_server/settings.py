@@ -25,6 +25,8 @@ class Settings:
     version: str = DEFAULT_VERSION
     login_cooldown_after: int = 5
     login_cooldown_duration: float = 60.0
+    # PostgreSQL: seconds a statement may run before it is cancelled (0: no bound)
+    statement_timeout: float = 60.0
 
     @property
     def profile(self) -> Profile:

@@ -31,7 +31,7 @@ remote_address: ContextVar[str] = ContextVar("remote_address", default="")
 class App:
     def __init__(self, settings: Settings, verifier: Verifier = POOL) -> None:
         self.settings = settings
-        self.backend = Backend(settings.data_dir, settings.db_url)
+        self.backend = Backend(settings.data_dir, settings.db_url, settings.statement_timeout)
         self.registries = RegistryCache()
         self.verifier = verifier
         self.credentials = CredentialCache(verify=verifier.verify)

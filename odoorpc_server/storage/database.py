@@ -72,12 +72,32 @@ def _sqlite_engine(path: Path) -> Engine:
     return engine
 
 
+# Bounds on how long a call may hold PostgreSQL: a statement is cancelled after
+# `statement_timeout` seconds, a transaction left idle (a stuck worker) is ended by the server,
+# a server that does not answer fails the connection after CONNECT_TIMEOUT, and a call waits at
+# most POOL_TIMEOUT for a free connection. Each ends the call with the driver's error as a
+# fault, its transaction rolled back; the pool replaces broken connections by itself.
+STATEMENT_TIMEOUT = 60.0
+CONNECT_TIMEOUT = 10
+POOL_TIMEOUT = 30.0
+
+
+def pg_time_bounds(statement_timeout: float) -> dict[str, Any]:
+    """psycopg connection arguments for the bounds above (0 turns the statement bound off)."""
+    millis = int(statement_timeout * 1000)
+    idle = max(millis * 2, 120_000) if millis else 0
+    return {"connect_timeout": CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={millis} -c idle_in_transaction_session_timeout={idle}"}
+
+
 class Backend:
     """Where Odoo databases live: a data directory of SQLite files, or a PostgreSQL server."""
 
-    def __init__(self, data_dir: str | Path = "odoorpc-data", db_url: str | None = None) -> None:
+    def __init__(self, data_dir: str | Path = "odoorpc-data", db_url: str | None = None,
+                 statement_timeout: float = STATEMENT_TIMEOUT) -> None:
         self.data_dir = Path(data_dir)
         self.db_url = db_url.rstrip("/") if db_url else None
+        self.statement_timeout = statement_timeout
         self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()
 
@@ -214,7 +234,8 @@ class Backend:
                 else:
                     # pre-ping: connections another process terminated (rename, duplicate) are replaced
                     eng = sa.create_engine(f"{self.db_url}/{name}", pool_size=8, max_overflow=8,
-                                           pool_pre_ping=True)
+                                           pool_pre_ping=True, pool_timeout=POOL_TIMEOUT,
+                                           connect_args=pg_time_bounds(self.statement_timeout))
                 self._engines[name] = eng
             return eng
 
