@@ -72,6 +72,19 @@ def generate_api_key(conn: Connection, uid: int, name: str, scope: str | None = 
     return int(kid), key
 
 
+# The registry's change counters and a user's credential row in one round trip: every call
+# with a password needs both, first thing in its transaction.
+_SIGNAL_AND_USER = sa.text(
+    "SELECT s.registry_sequence, s.cache_sequence, u.id AS user_id, u.login, u.active, u.password "
+    "FROM odoorpc_signal s LEFT JOIN res_users u ON u.id = :uid WHERE s.id = 1")
+
+
+def signal_and_user(conn: Connection, uid: int) -> tuple[Any, Any]:
+    """(the odoorpc_signal row, the user's login/active/password row or None)."""
+    row = conn.execute(_SIGNAL_AND_USER, {"uid": uid}).one()
+    return row, (row if row.user_id is not None else None)
+
+
 def live_keys(conn: Connection, uid: int, secret: str) -> list[Any]:
     """Unrevoked, unexpired keys of `uid` whose index matches the secret."""
     stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

@@ -222,8 +222,10 @@ class RegistryCache:
         self._security: dict[str, tuple[tuple[int, int], dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def get(self, dbname: str, conn: Connection) -> tuple[Registry, dict[str, Any]]:
-        row = conn.execute(sa.text(
+    def get(self, dbname: str, conn: Connection, signal: Any = None) -> tuple[Registry, dict[str, Any]]:
+        """The database's registry and security cache, current as of `signal` (the
+        odoorpc_signal row, read here unless the caller read it with something else)."""
+        row = signal if signal is not None else conn.execute(sa.text(
             "SELECT registry_sequence, cache_sequence FROM odoorpc_signal WHERE id = 1")).one()
         reg = self._registries.get(dbname)
         if reg is None or reg.sequence != row.registry_sequence:

@@ -14,7 +14,15 @@ from odoorpc_server import master_password
 from odoorpc_server.exceptions import AccessDenied, InvalidApiKey, OAuthFailed, SessionExpired
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.registry import RegistryCache
-from odoorpc_server.security import API_KEY_FORMAT, USERS, BearerKey, CredentialCache, bearer_candidates, live_keys
+from odoorpc_server.security import (
+    API_KEY_FORMAT,
+    USERS,
+    BearerKey,
+    CredentialCache,
+    bearer_candidates,
+    live_keys,
+    signal_and_user,
+)
 from odoorpc_server.services.oauth_resource import resource_user
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage import sessions
@@ -50,7 +58,10 @@ class App:
             if isinstance(password, SignedRequest):
                 uid, method = self.check_oauth(db, password, attempt), "oauth"
             with self.backend.transaction(db, write=write) as conn:
-                registry, security = self.registries.get(db, conn)
+                by_password = password is not None and method is None \
+                    and not isinstance(password, (SessionKey, BearerKey))
+                signal, user = signal_and_user(conn, uid) if by_password else (None, None)
+                registry, security = self.registries.get(db, conn, signal)
                 if isinstance(password, SessionKey):
                     uid, touch, method = *self.check_session(conn, password), "session"
                     if touch and write:
@@ -58,8 +69,8 @@ class App:
                         touch = False
                 elif isinstance(password, BearerKey):
                     uid, method = self.check_bearer(conn, db, password, attempt), "apikey"
-                elif password is not None and method is None:
-                    method = self.check_credentials(conn, db, uid, password, attempt)
+                elif by_password:
+                    method = self.check_credentials(conn, db, uid, password, attempt, user=(user,))
                 env = Env(conn, registry, uid, context, settings=self.settings)
                 env.shared.update(auth_method=method, security=security,
                                   session=password if isinstance(password, SessionKey) else None)
@@ -125,7 +136,8 @@ class App:
         return uid
 
     def check_credentials(self, conn: sa.Connection, db: str, uid: int, password: Any,
-                          attempt: Attempt | None = None, keys_too: bool = True) -> str:
+                          attempt: Attempt | None = None, keys_too: bool = True,
+                          user: tuple[Any] | None = None) -> str:
         """'password' or 'apikey' when the secret is the user's; an active user only.
 
         Every protocol's credentials come here. A secret this process verified before is
@@ -134,11 +146,12 @@ class App:
         down is refused without hashing, and the rest is verified in the bounded pool. The
         outcome is written to `attempt`, which the caller settles after its transaction.
         Revoked or expired keys, changed passwords and archived users fail on the very next
-        call because the rows are read every time.
+        call because the rows are read every time (`user`: the user's row, or `(None,)` when
+        there is none, when the caller read it already in this transaction).
         """
         attempt = attempt if attempt is not None else Attempt(remote_address.get())
-        row = conn.execute(sa.select(USERS.c.login, USERS.c.active, USERS.c.password)
-                           .where(USERS.c.id == uid)).first()
+        row = user[0] if user is not None else conn.execute(
+            sa.select(USERS.c.login, USERS.c.active, USERS.c.password).where(USERS.c.id == uid)).first()
         if attempt.login is None and row is not None:
             attempt.login = str(row.login)
         usable = row is not None and bool(row.active) and isinstance(password, str) and bool(password)
