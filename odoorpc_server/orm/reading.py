@@ -40,19 +40,31 @@ class Reading(Records):
         names = self._field_names(fields)
         if "id" not in names:
             names = ["id", *names]
-        self._check_rules(self._existing(ids), "read")
-        return self._read(ids, names, load)
+        return self._read(ids, names, load, checked=True)
 
-    def _read(self, ids: list[int], names: list[str], load: str | None) -> list[dict[str, Any]]:
-        values = self._fetch_values(ids, names, load == "_classic_read")
+    def _read(self, ids: list[int], names: list[str], load: str | None, checked: bool = False) -> list[dict[str, Any]]:
+        """The rows of `ids` that exist; `checked`: with the read rules applied in the same
+        statement that fetches them (one round trip), refusing the read if one is hidden."""
+        values = self._fetch_values(ids, names, load == "_classic_read", "read" if checked else None)
         order = [i for i in ids if i in values]
         return [{n: values[i][n] for n in names} for i in order]
 
-    def _fetch_values(self, ids: list[int], names: list[str], m2o_names: bool) -> dict[int, dict[str, Any]]:
+    def _fetch_values(self, ids: list[int], names: list[str], m2o_names: bool,
+                      rules: str | None = None) -> dict[int, dict[str, Any]]:
+        """Field values of the existing `ids`. With `rules` (an operation) the record rules of
+        that operation filter the fetch; when they hide a record that exists, AccessError, as
+        the separate check would have raised, before anything else is read."""
         fields = [self.model.fields[n] for n in names]
         cols = [self.table.c[f.name] for f in fields if f.column and f.name != "id"]
-        rows = self.conn.execute(sa.select(self.table.c.id, *cols).where(self.table.c.id.in_(set(ids)))).all() \
-            if ids else []
+        query = sa.select(self.table.c.id, *cols).where(self.table.c.id.in_(set(ids)))
+        clause = self._rule_clause(rules) if rules and ids else None
+        rows = self.conn.execute(query.where(clause) if clause is not None else query).all() if ids else []
+        if rules and ids:
+            fetched = {row.id for row in rows}
+            if clause is not None and len(fetched) < len(set(ids)):  # hidden, or gone: which one decides
+                self._check_rule_domain(self._existing(ids), rules)
+            if fetched and not self.env.su:
+                self._check_linked([i for i in ids if i in fetched], rules)
         out: dict[int, dict[str, Any]] = {}
         for row in rows:
             rec: dict[str, Any] = {"id": row.id}

@@ -142,11 +142,15 @@ class Records:
         cannot express (attachments); only used when `FILTERED_SEARCH` is set."""
         return ids
 
-    def _check_rule_domain(self, ids: list[int], operation: str) -> None:
+    def _rule_clause(self, operation: str) -> Any:
+        """The SQL condition of the record rules of `operation` (None: no rule applies)."""
         domain = access.rule_domain(self.env, self.model, operation)
-        if domain is None or not ids:
+        return None if domain is None else self.env.sudo().compiler.where(self.model, domain, active_test=False)
+
+    def _check_rule_domain(self, ids: list[int], operation: str) -> None:
+        clause = self._rule_clause(operation) if ids else None
+        if clause is None:
             return
-        clause = self.env.sudo().compiler.where(self.model, domain, active_test=False)
         allowed = set(self.conn.execute(sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)), clause))
                       .scalars())
         forbidden = [i for i in ids if i not in allowed]
