@@ -142,6 +142,25 @@ class Records:
         cannot express (attachments); only used when `FILTERED_SEARCH` is set."""
         return ids
 
+    def _permitted(self, ids: list[int], operation: str, missing_raises: bool) -> list[int]:
+        """`ids` that exist and pass the rules of `operation`, in one statement; only when some
+        are not in its answer do the separate checks run, to raise what they raise (MissingError
+        when `missing_raises`, else the missing ones are dropped; AccessError for a hidden one)."""
+        if not ids:
+            return []
+        clause = self._rule_clause(operation)
+        query = sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)))
+        found = set(self.conn.execute(query.where(clause) if clause is not None else query).scalars())
+        if len(found) < len(set(ids)):
+            if missing_raises:
+                self._check_exist(ids)
+            existing = self._existing(ids)
+            self._check_rules(existing, operation)
+            return existing
+        if not self.env.su:
+            self._check_linked(ids, operation)
+        return list(ids)
+
     def _rule_clause(self, operation: str) -> Any:
         """The SQL condition of the record rules of `operation` (None: no rule applies)."""
         domain = access.rule_domain(self.env, self.model, operation)

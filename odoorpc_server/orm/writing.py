@@ -155,8 +155,7 @@ class Writing(Searching):
             # a user changing a few fields of their own record, as Odoo lets them
             return type(self)(self.env.sudo(), self.model)._write_checked(ids, dict(vals))
         self._check_access("write")
-        self._check_exist(ids)
-        self._check_rules(ids, "write")
+        self._permitted(ids, "write", missing_raises=True)
         return self._write_checked(ids, dict(vals))
 
     def _write_checked(self, ids: list[int], vals: dict[str, Any]) -> bool:
@@ -186,10 +185,9 @@ class Writing(Searching):
     @api.records()
     def unlink(self, ids: Any) -> bool:
         self._check_access("unlink")
-        ids = self._existing(normalize_ids(ids))
+        ids = self._permitted(normalize_ids(ids), "unlink", missing_raises=False)
         if not ids:
             return True
-        self._check_rules(ids, "unlink")
         self._before_unlink(ids)
         self._drop_storage(ids)
         registry = self.env.registry
