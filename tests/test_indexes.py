@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from conftest import PG_URL, Client, Server, require_backend, start_server, stop_server
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
-from odoorpc_server.orm.indexes import index_name
+from odoorpc_server.orm.indexes import ddl, index_name
 from odoorpc_server.orm.registry import Registry
 from odoorpc_server.services import bootstrap
 from odoorpc_server.settings import Settings
@@ -66,6 +67,21 @@ def test_index_names_follow_odoo() -> None:
     assert len(long) == 63
     assert long.startswith(("x_" + "a" * 40 + "__x_" + "b" * 30)[:54] + "_")
     assert long != index_name("x_" + "a" * 40, "x_" + "b" * 31)
+
+
+def test_index_statements() -> None:
+    pg, lite = postgresql.dialect(), sqlite.dialect()
+    assert ddl(pg, "res_partner", "name", "trigram", True) == (
+        "CREATE INDEX IF NOT EXISTS res_partner__name_index ON res_partner USING gin ((name) gin_trgm_ops)")
+    # without pg_trgm, and on SQLite, a trigram index is a plain one
+    assert ddl(pg, "res_partner", "name", "trigram", False) == (
+        "CREATE INDEX IF NOT EXISTS res_partner__name_index ON res_partner (name)")
+    assert ddl(lite, "res_partner", "name", "trigram", False) == (
+        "CREATE INDEX IF NOT EXISTS res_partner__name_index ON res_partner (name)")
+    assert ddl(pg, "res_partner", "state_id", "btree_not_null", True) == (
+        "CREATE INDEX IF NOT EXISTS res_partner__state_id_index ON res_partner (state_id) WHERE state_id IS NOT NULL")
+    assert ddl(lite, "res_users_apikeys", "index", "btree", True) == (  # a keyword there: quoted
+        'CREATE INDEX IF NOT EXISTS res_users_apikeys__index_index ON res_users_apikeys ("index")')
 
 
 def test_new_database_has_the_declared_indexes(server: Server) -> None:

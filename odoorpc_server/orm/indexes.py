@@ -102,9 +102,10 @@ def has_trigram(conn: Connection) -> bool:
         return False
 
 
-def ddl(conn: Connection, table: str, column: str, kind: str, trigram: bool) -> str:
-    """The CREATE INDEX statement of one column's index (identifiers quoted by the dialect)."""
-    quote = conn.dialect.identifier_preparer.quote
+def ddl(dialect: sa.Dialect, table: str, column: str, kind: str, trigram: bool) -> str:
+    """The CREATE INDEX statement of one column's index (identifiers quoted by the dialect); a
+    trigram index without pg_trgm (`trigram` False) is a plain one."""
+    quote = dialect.identifier_preparer.quote
     name, tab, col = quote(index_name(table, column)), quote(table), quote(column)
     if kind == "trigram" and trigram:
         return f"CREATE INDEX IF NOT EXISTS {name} ON {tab} USING gin (({col}) gin_trgm_ops)"
@@ -122,7 +123,7 @@ def create(conn: Connection, model: Model, f: Field) -> None:
     """The index of one field (a new column, or a manual field whose `index` was set)."""
     if f.index_kind and f.stored:
         trigram = f.index_kind == "trigram" and has_trigram(conn)
-        conn.exec_driver_sql(ddl(conn, model.table_name, f.name, f.index_kind, trigram))
+        conn.exec_driver_sql(ddl(conn.dialect, model.table_name, f.name, f.index_kind, trigram))
 
 
 def drop(conn: Connection, model: Model, column: str) -> None:
@@ -149,7 +150,7 @@ def ensure(conn: Connection, registry: Registry) -> list[str]:
                     continue
                 if trigram is None and f.index_kind == "trigram":
                     trigram = has_trigram(conn)
-                conn.exec_driver_sql(ddl(conn, table, f.name, f.index_kind or "btree", bool(trigram)))
+                conn.exec_driver_sql(ddl(conn.dialect, table, f.name, f.index_kind or "btree", bool(trigram)))
                 created.append(index_name(table, f.name))
         for f in [*model.fields.values(), *model.hidden.values()]:
             old = legacy_name(table, f.name)
