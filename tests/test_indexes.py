@@ -90,10 +90,13 @@ def test_new_database_has_the_declared_indexes(server: Server) -> None:
         expect_kind(found, "res_partner", column, kind, server.backend)
     for table, column in (("res_partner_category", "parent_id"), ("res_company", "parent_id"),
                           ("res_users", "partner_id"), ("ir_rule", "model_id"), ("ir_attachment", "res_model"),
-                          ("ir_attachment", "store_fname"), ("res_users_apikeys", "user_id")):
+                          ("ir_attachment", "store_fname"), ("res_users_apikeys", "user_id"),
+                          ("ir_model", "model"), ("ir_model_fields", "model"), ("ir_model_fields", "name"),
+                          ("ir_model_fields", "model_id")):
         expect_kind(found, table, column, "btree", server.backend)
     assert not {f"ix_res_partner_{column}" for column in PARTNER_INDEXES} & set(found)
     assert index_name("res_partner", "street") not in found
+    assert "ix_ir_model_fields_model_id" not in found  # the metadata schema's, replaced by Odoo's
 
 
 def test_ir_model_fields_reads_the_index_flag(client: Client) -> None:
@@ -111,6 +114,8 @@ def make_old(conn: sa.Connection) -> None:
         if "__" in name and name.endswith("_index"):
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
     conn.exec_driver_sql('CREATE INDEX "ix_res_partner_name" ON res_partner (name)')
+    conn.exec_driver_sql('CREATE INDEX "ix_ir_model_fields_model_id" ON ir_model_fields (model_id)')
+    conn.exec_driver_sql('CREATE INDEX "ix_res_partner_street" ON res_partner (street)')
     conn.execute(sa.text("UPDATE ir_model_fields SET \"index\" = :no WHERE model = 'res.partner' "
                          "AND name IN ('email', 'state_id')"), {"no": False})
 
@@ -136,13 +141,16 @@ def test_an_older_database_gets_the_indexes_at_start(old_server: Server) -> None
     found = catalog(old_server)
     for column, kind in PARTNER_INDEXES.items():
         expect_kind(found, "res_partner", column, kind, old_server.backend)
-    assert "ix_res_partner_name" not in found
+    expect_kind(found, "ir_model_fields", "model_id", "btree", old_server.backend)
+    assert "ix_res_partner_name" not in found and "ix_ir_model_fields_model_id" not in found
+    assert "ix_res_partner_street" in found  # an index of a field not declared indexed is kept
     admin = old_server.client()
     rows = admin.x("ir.model.fields", "search_read", [("model", "=", "res.partner"),
                    ("name", "in", ["email", "state_id"])], ["name", "index"], order="name")
     assert [(r["name"], r["index"]) for r in rows] == [("email", True), ("state_id", True)]
     # a second start finds nothing to do and changes nothing
-    stop_server(old_server)
+    old_server.proc.terminate()  # the database stays (the fixture drops it)
+    old_server.proc.wait(10)
     again = start_server(old_server.data_dir, old_server.backend, database=old_server.db)
     try:
         assert catalog(again) == found

@@ -134,8 +134,9 @@ def drop(conn: Connection, model: Model, column: str) -> None:
 
 
 def ensure(conn: Connection, registry: Registry) -> list[str]:
-    """Every declared index the database lacks, created; indexes under the earlier names replaced.
-    Returns the names created (none on a database that has them all)."""
+    """Every declared index the database lacks, created; indexes under the earlier names replaced
+    (an index of a field not declared indexed is left alone, as Odoo keeps it). Returns the
+    names created (none on a database that has them all)."""
     present = existing(conn)
     created: list[str] = []
     trigram: bool | None = None
@@ -152,8 +153,8 @@ def ensure(conn: Connection, registry: Registry) -> list[str]:
                     trigram = has_trigram(conn)
                 conn.exec_driver_sql(ddl(conn.dialect, table, f.name, f.index_kind or "btree", bool(trigram)))
                 created.append(index_name(table, f.name))
-        for f in [*model.fields.values(), *model.hidden.values()]:
+        for f in fields:  # an index under the earlier name goes once its successor exists
             old = legacy_name(table, f.name)
-            if f.stored and old in present:
+            if old in present and (index_name(table, f.name) in present or index_name(table, f.name) in created):
                 conn.exec_driver_sql(f"DROP INDEX IF EXISTS {conn.dialect.identifier_preparer.quote(old)}")
     return created

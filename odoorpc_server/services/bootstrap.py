@@ -242,7 +242,7 @@ def upgrade_indexes(conn: Connection) -> list[str]:
     flagged = {r.id for r in stored if bool(r.index)} | set(flips[True])
     flagged -= set(flips[False])
     missing = any(indexes.index_name(table_name(r.model), r.name) not in present for r in stored if r.id in flagged)
-    legacy = any(indexes.legacy_name(table_name(r.model), r.name) in present for r in stored)
+    legacy = any(indexes.legacy_name(table_name(r.model), r.name) in present for r in stored if r.id in flagged)
     if not missing and not legacy:
         return []
     return indexes.ensure(conn, Registry.load(conn))
