@@ -188,6 +188,8 @@ class IrModelFields(BaseModel):
         names = set(vals)
         if not created or "groups" in names:
             self.env.reload_registry()
+        if not created and "index" in names:
+            schema.sync_indexes(self.env, ids)
 
 
 def _selection_text(selection: Any) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from odoorpc_server.orm import indexes
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import magic_field_rows
 from odoorpc_server.orm.registry import IDENTIFIER, Registry
@@ -89,3 +90,20 @@ def drop_fields(env: Env, ids: list[int]) -> None:
         column = "field_id" if table == "ir_model_fields_group_rel" else "id"
         env.conn.execute(sa.text(f"DELETE FROM {table} WHERE {column} IN :ids").bindparams(
             sa.bindparam("ids", expanding=True)), {"ids": ids})
+
+
+def sync_indexes(env: Env, ids: list[int]) -> None:
+    """After `index` was written on manual fields: their column indexes made or dropped, as the
+    new flag says (Odoo's update of the schema from ir.model.fields)."""
+    reg = env.registry
+    rows = env.conn.execute(sa.text("SELECT model, name FROM ir_model_fields WHERE id IN :ids").bindparams(
+        sa.bindparam("ids", expanding=True)), {"ids": ids}).all() if ids else []
+    for row in rows:
+        model = reg.models.get(row.model)
+        f = model.fields.get(row.name) if model else None
+        if model is None or f is None or not f.manual or not f.stored:
+            continue
+        if f.index_kind:
+            indexes.create(env.conn, model, f)
+        else:
+            indexes.drop(env.conn, model, f.name)

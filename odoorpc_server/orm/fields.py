@@ -97,6 +97,8 @@ class Field:
     readonly: bool = False
     store: bool = True
     index: bool = False
+    # btree / btree_not_null / trigram when `index` is set (orm.indexes makes it)
+    index_kind: str | None = None
     translate: bool = False
     copy: bool = True
     relation: str | None = None

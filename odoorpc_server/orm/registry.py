@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from odoorpc_server.exceptions import UnknownField
+from odoorpc_server.orm import indexes
 from odoorpc_server.orm.fields import Field, column_type, default_label
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -93,7 +94,8 @@ def field_from_row(row: Any, group_ids: frozenset[int] = frozenset()) -> Field:
         name=row.name, type=row.ttype, model=row.model, id=row.id,
         string=row.field_description or default_label(row.name), help=row.help or None,
         required=bool(row.required), readonly=bool(row.readonly), store=bool(row.store),
-        index=bool(row.index), translate=bool(row.translate), copy=bool(row.copied),
+        index=bool(row.index), index_kind=indexes.kind_for(row.model, row.name, bool(row.index), row.state == "base"),
+        translate=bool(row.translate), copy=bool(row.copied),
         relation=row.relation or None, relation_field=row.relation_field or None,
         relation_table=row.relation_table or None, column1=row.column1 or None, column2=row.column2 or None,
         selection=parse_selection(row.selection), size=row.size, on_delete=row.on_delete or "set null",
@@ -160,7 +162,7 @@ class Registry:
             cols: list[sa.Column[Any]] = [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)]
             for f in [*model.fields.values(), *model.hidden.values()]:
                 if f.stored and f.name != "id" and (secrets or not f.secret):
-                    cols.append(sa.Column(f.name, column_type(f.type), index=f.index or None))
+                    cols.append(sa.Column(f.name, column_type(f.type)))
             return cols
 
         model.ddl_table = sa.Table(model.table_name, model.metadata, *columns(True), sqlite_autoincrement=True)
@@ -184,23 +186,20 @@ class Registry:
         return f.relation_table or rel, f.column1 or c1, f.column2 or c2
 
     def create_tables(self, conn: Connection) -> None:
-        """Create the tables (and relation tables) that do not exist yet."""
+        """Create the tables (and relation tables) and the column indexes that do not exist yet."""
         for model in self.models.values():
             model.metadata.create_all(conn, checkfirst=True)
+        indexes.ensure(conn, self)
 
     def add_column(self, conn: Connection, model: Model, f: Field) -> None:
         prep = conn.dialect.identifier_preparer
         ctype = column_type(f.type).compile(dialect=conn.dialect)
         conn.exec_driver_sql(f"ALTER TABLE {prep.quote(model.table_name)} ADD COLUMN {prep.quote(f.name)} {ctype}")
-        for index in model.ddl_table.indexes:
-            if f.name in index.columns:
-                index.create(conn, checkfirst=True)
+        indexes.create(conn, model, f)
 
     def drop_column(self, conn: Connection, model: Model, name: str) -> None:
         prep = conn.dialect.identifier_preparer
-        for index in list(model.ddl_table.indexes):
-            if name in index.columns:
-                index.drop(conn)
+        indexes.drop(conn, model, name)  # SQLite refuses to drop an indexed column
         conn.exec_driver_sql(f"ALTER TABLE {prep.quote(model.table_name)} DROP COLUMN {prep.quote(name)}")
 
 

@@ -16,9 +16,10 @@ from sqlalchemy.engine import Connection
 
 import odoorpc_server.models  # noqa: F401  (the model classes the base data is created with)
 from odoorpc_server.models.res_users import groups_field
+from odoorpc_server.orm import indexes
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
 from odoorpc_server.orm.fields import TTYPES, magic_field_rows
-from odoorpc_server.orm.registry import Registry, bump
+from odoorpc_server.orm.registry import Registry, bump, table_name
 from odoorpc_server.storage import migrate
 from odoorpc_server.storage.database import Backend, DatabaseExists
 from odoorpc_server.versions import DEFAULT_VERSION, Profile, profile
@@ -156,7 +157,7 @@ def field_rows(model: str, mid: int, fields: dict[str, Any], now: Any) -> list[d
             "relation_table": f.get("relation_table"), "column1": f.get("column1"), "column2": f.get("column2"),
             "selection": repr([tuple(p) for p in selection]) if selection else None,
             "required": f.get("required", False), "readonly": f.get("readonly", False),
-            "index": f.get("index", False), "store": f.get("store", True), "copied": f.get("copy", True),
+            "index": bool(f.get("index")), "store": f.get("store", True), "copied": f.get("copy", True),
             "size": f.get("size"), "related": f.get("related"), "compute": f.get("compute"),
             "secret": f.get("secret", False), "domain": f.get("domain", "[]"),
             "on_delete": f.get("on_delete", "set null"),
@@ -204,21 +205,47 @@ def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]
         if name in models and missing:
             conn.execute(sa.insert(FIELDS_TABLE), field_rows(name, models[name], missing, now))
             added += [(name, f) for f in missing]
-    if not added:
-        return added
-    registry = Registry.load(conn)
-    env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
-    columns = {m: {c["name"] for c in sa.inspect(conn).get_columns(registry[m].table_name)} for m, _ in added}
-    for model_name, fname in added:
-        model, fld = registry[model_name], registry[model_name].fields[fname]
-        if fld.stored and fname not in columns[model_name]:
-            registry.add_column(conn, model, fld)
-    registry.create_tables(conn)
-    for model_name in sorted({m for m, _ in added}):
-        hook = getattr(env[model_name], "_upgrade_fields", None)
-        if hook:
-            hook([f for m, f in added if m == model_name])
+    if added:
+        registry = Registry.load(conn)
+        env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
+        columns = {m: {c["name"] for c in sa.inspect(conn).get_columns(registry[m].table_name)} for m, _ in added}
+        for model_name, fname in added:
+            model, fld = registry[model_name], registry[model_name].fields[fname]
+            if fld.stored and fname not in columns[model_name]:
+                registry.add_column(conn, model, fld)
+        registry.create_tables(conn)
+        for model_name in sorted({m for m, _ in added}):
+            hook = getattr(env[model_name], "_upgrade_fields", None)
+            if hook:
+                hook([f for m, f in added if m == model_name])
+    upgrade_indexes(conn)
     return added
+
+
+def upgrade_indexes(conn: Connection) -> list[str]:
+    """The indexes models.json declares, on a database made before it declared them: the base
+    fields' `index` flags set as declared, then the missing indexes created and those under the
+    earlier names replaced. Returns the names created; a database that has them all costs two
+    catalog reads."""
+    declared = indexes.declared()
+    rows = conn.execute(sa.text('SELECT id, model, name, state, ttype, store, "index" FROM ir_model_fields')).all()
+    flips = {flag: [r.id for r in rows if r.state == "base" and bool(r.index) != flag
+                    and ((r.model, r.name) in declared) == flag] for flag in (True, False)}
+    for flag, ids in flips.items():
+        if ids:
+            conn.execute(sa.text('UPDATE ir_model_fields SET "index" = :flag WHERE id IN :ids').bindparams(
+                sa.bindparam("ids", expanding=True)), {"flag": flag, "ids": ids})
+    if flips[True] or flips[False]:
+        bump(conn)
+    present = indexes.existing(conn)
+    stored = [r for r in rows if r.store and r.ttype not in ("one2many", "many2many")]
+    flagged = {r.id for r in stored if bool(r.index)} | set(flips[True])
+    flagged -= set(flips[False])
+    missing = any(indexes.index_name(table_name(r.model), r.name) not in present for r in stored if r.id in flagged)
+    legacy = any(indexes.legacy_name(table_name(r.model), r.name) in present for r in stored if r.id in flagged)
+    if not missing and not legacy:
+        return []
+    return indexes.ensure(conn, Registry.load(conn))
 
 
 def install_new_models(conn: Connection, settings: Any) -> list[str]:
