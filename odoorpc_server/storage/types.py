@@ -7,12 +7,18 @@ on both, and SQL constructs compiled per dialect. The ORM above speaks only thes
   in their shortest form), on SQLite too;
 - `period_start(granularity, column, tz)`: read_group's `date_trunc` (weeks from Sunday), in a
   time zone;
+- `in_values(column, values)` / `not_in_values(column, values)`: membership in a list of ids
+  (or strings) bound as ONE parameter, whatever its length: `= ANY(array)` on PostgreSQL, a
+  JSON text read through `json_each` on SQLite. An expanding `IN` binds one parameter per value:
+  both drivers refuse past their limit (65 535 / 32 766) and psycopg re-parses such statements;
 - case-insensitive matching uses SQLAlchemy's `ilike`; SQLite's `lower()` is replaced by a
   Unicode-aware one when a connection opens (see storage.database).
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -133,3 +139,91 @@ GRANULARITIES = frozenset({"hour", "day", "week", "month", "quarter", "year"})
 
 def period(granularity: str, column: Any, tz: str | None) -> period_start:
     return period_start(sa.literal(granularity), column, sa.literal(tz, sa.String))
+
+
+# -- in_values: a list of values as one bind parameter -------------------------------------------
+
+_ITEM_TYPES: dict[str, Any] = {"integer": sa.BigInteger, "text": sa.Text}
+INT64 = 2 ** 63
+
+
+class ValueList(TypeDecorator[list[Any]]):
+    """A list of integers or strings as one parameter: an array on PostgreSQL, JSON text on
+    SQLite (read back by `json_each`, built into SQLite since 3.38, in Python's since long)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def __init__(self, item: str = "integer") -> None:
+        super().__init__()
+        self.item = item
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(_ITEM_TYPES[self.item]()))
+        return dialect.type_descriptor(sa.Text())
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        return list(value) if dialect.name == "postgresql" else json.dumps(list(value))
+
+
+class _member_of(FunctionElement[Any]):  # noqa: N801
+    """column IN (the values of one ValueList parameter). Untyped, so that SQLite gets no
+    `= 1` appended as it does to boolean expressions."""
+
+    type = sa.types.NullType()
+    inherit_cache = True
+
+
+@compiles(_member_of)
+def _member_of_pg(element: _member_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, values = list(element.clauses)
+    item = "BIGINT" if getattr(values.type, "item", None) == "integer" else "TEXT"  # int4 = ANY(int8[]) uses the index  # type: ignore[attr-defined]
+    return f"({compiler.process(column, **kw)} = ANY(CAST({compiler.process(values, **kw)} AS {item}[])))"
+
+
+@compiles(_member_of, "sqlite")
+def _member_of_sqlite(element: _member_of, compiler: SQLCompiler, **kw: Any) -> str:
+    column, values = list(element.clauses)
+    return f"({compiler.process(column, **kw)} IN (SELECT value FROM json_each({compiler.process(values, **kw)})))"
+
+
+def item_kind(values: list[Any]) -> str | None:
+    """'integer' or 'text' when every value is one (booleans are not integers here), else None:
+    the lists `in_values` takes."""
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return "integer"
+    if all(isinstance(v, str) for v in values):
+        return "text"
+    return None
+
+
+def _bound(column: Any, items: list[Any]) -> Any:
+    kind = item_kind(items)
+    if kind is None:
+        raise TypeError("in_values takes integers or strings")
+    return _member_of(column, sa.bindparam(None, items, type_=ValueList(kind), unique=True))
+
+
+def _storable(items: list[Any]) -> list[Any]:
+    """The values a column can hold: integers beyond 64 bits are in no row (and no array)."""
+    return [v for v in items if not isinstance(v, int) or -INT64 <= v < INT64]
+
+
+def in_values(column: Any, values: Iterable[Any]) -> Any:
+    """`column IN values` with one bind parameter (False when `values` is empty). The values
+    are integers or strings, never NULL: a NULL column is in no list."""
+    items = _storable(list(values))
+    return _bound(column, items) if items else sa.false()
+
+
+def not_in_values(column: Any, values: Iterable[Any]) -> Any:
+    """`column NOT IN values` with one bind parameter, NULL semantics as SQL's: a NULL column
+    matches only an empty list."""
+    given = list(values)
+    if not given:
+        return sa.true()
+    items = _storable(given)
+    return sa.not_(_bound(column, items)) if items else column.is_not(None)
