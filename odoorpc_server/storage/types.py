@@ -143,8 +143,11 @@ def period(granularity: str, column: Any, tz: str | None) -> period_start:
 
 # -- in_values: a list of values as one bind parameter -------------------------------------------
 
-_ITEM_TYPES: dict[str, Any] = {"integer": sa.BigInteger, "text": sa.Text}
-INT64 = 2 ** 63
+# the array's element type is the column's: PostgreSQL hashes `= ANY` / `<> ALL` of a long array
+# only when the operator is the type's own (int4 = int8 falls back to a linear scan per row)
+_ITEM_TYPES: dict[str, Any] = {"integer": sa.Integer, "bigint": sa.BigInteger, "text": sa.Text}
+_SQL_ITEMS = {"integer": "INTEGER", "bigint": "BIGINT", "text": "TEXT"}
+_RANGES = {"integer": 2 ** 31, "bigint": 2 ** 63}
 
 
 class ValueList(TypeDecorator[list[Any]]):
@@ -180,7 +183,7 @@ class _member_of(FunctionElement[Any]):  # noqa: N801
 @compiles(_member_of)
 def _member_of_pg(element: _member_of, compiler: SQLCompiler, **kw: Any) -> str:
     column, values = list(element.clauses)
-    item = "BIGINT" if getattr(values.type, "item", None) == "integer" else "TEXT"  # int4 = ANY(int8[]) uses the index  # type: ignore[attr-defined]
+    item = _SQL_ITEMS[getattr(values.type, "item", "text")]
     return f"({compiler.process(column, **kw)} = ANY(CAST({compiler.process(values, **kw)} AS {item}[])))"
 
 
@@ -200,23 +203,37 @@ def item_kind(values: list[Any]) -> str | None:
     return None
 
 
-def _bound(column: Any, items: list[Any]) -> Any:
+def _kind(column: Any, items: list[Any]) -> str:
     kind = item_kind(items)
     if kind is None:
         raise TypeError("in_values takes integers or strings")
+    if kind == "integer" and isinstance(getattr(column, "type", None), sa.BigInteger):
+        return "bigint"
+    return kind
+
+
+def _storable(kind: str, items: list[Any]) -> list[Any]:
+    """The values a column of that kind can hold: an integer beyond its range is in no row (and
+    would not fit in the array)."""
+    if kind not in _RANGES:
+        return items
+    bound = _RANGES[kind]
+    return [v for v in items if -bound <= v < bound]
+
+
+def _bound(column: Any, kind: str, items: list[Any]) -> Any:
     return _member_of(column, sa.bindparam(None, items, type_=ValueList(kind), unique=True))
-
-
-def _storable(items: list[Any]) -> list[Any]:
-    """The values a column can hold: integers beyond 64 bits are in no row (and no array)."""
-    return [v for v in items if not isinstance(v, int) or -INT64 <= v < INT64]
 
 
 def in_values(column: Any, values: Iterable[Any]) -> Any:
     """`column IN values` with one bind parameter (False when `values` is empty). The values
     are integers or strings, never NULL: a NULL column is in no list."""
-    items = _storable(list(values))
-    return _bound(column, items) if items else sa.false()
+    items = list(values)
+    if not items:
+        return sa.false()
+    kind = _kind(column, items)
+    items = _storable(kind, items)
+    return _bound(column, kind, items) if items else sa.false()
 
 
 def not_in_values(column: Any, values: Iterable[Any]) -> Any:
@@ -225,5 +242,6 @@ def not_in_values(column: Any, values: Iterable[Any]) -> Any:
     given = list(values)
     if not given:
         return sa.true()
-    items = _storable(given)
-    return sa.not_(_bound(column, items)) if items else column.is_not(None)
+    kind = _kind(column, given)
+    items = _storable(kind, given)
+    return sa.not_(_bound(column, kind, items)) if items else column.is_not(None)
