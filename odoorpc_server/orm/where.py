@@ -33,7 +33,7 @@ from odoorpc_server.orm.domains import (
     parse,
 )
 from odoorpc_server.orm.fields import INT_MAX, INT_MIN, Field, to_column
-from odoorpc_server.storage.types import in_values, item_kind, not_in_values, text_of
+from odoorpc_server.storage.types import in_values, not_in_values, text_of
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.env import Env
@@ -442,11 +442,8 @@ def _membership(c: Compiler, fld: Field, col: Any, op: str, right: Any) -> Colum
         check_null = len(params) < len(right)
     if params:
         values = [c.convert(fld, v) for v in params]
-        sql: ColumnElement[bool]
-        if item_kind(values) is None:  # floats, dates...: short lists, each value bound as usual
-            sql = col.in_(values) if op == "in" else col.not_in(values)
-        else:  # ids, numbers, strings: one bind parameter however long the list
-            sql = in_values(col, values) if op == "in" else not_in_values(col, values)
+        # ids, integers, strings: one bind parameter however long the list (other values: one each)
+        sql: ColumnElement[bool] = in_values(col, values) if op == "in" else not_in_values(col, values)
     else:
         sql = sa.false() if op == "in" else sa.true()
     if (op == "in" and check_null) or (op == "not in" and not check_null):

@@ -203,13 +203,16 @@ def item_kind(values: list[Any]) -> str | None:
     return None
 
 
-def _kind(column: Any, items: list[Any]) -> str:
+def _kind(column: Any, items: list[Any]) -> str | None:
+    """The array's element kind for these values in this column, None when they do not fit it
+    (floats, dates, integers for a text column...): those lists are bound value by value."""
     kind = item_kind(items)
-    if kind is None:
-        raise TypeError("in_values takes integers or strings")
-    if kind == "integer" and isinstance(getattr(column, "type", None), sa.BigInteger):
-        return "bigint"
-    return kind
+    ctype = getattr(column, "type", None)
+    if kind is None or isinstance(ctype, sa.types.NullType) or ctype is None:
+        return kind
+    if kind == "integer" and isinstance(ctype, sa.Integer):
+        return "bigint" if isinstance(ctype, sa.BigInteger) else "integer"
+    return kind if kind == "text" and isinstance(ctype, sa.String) else None
 
 
 def _storable(kind: str, items: list[Any]) -> list[Any]:
@@ -226,12 +229,15 @@ def _bound(column: Any, kind: str, items: list[Any]) -> Any:
 
 
 def in_values(column: Any, values: Iterable[Any]) -> Any:
-    """`column IN values` with one bind parameter (False when `values` is empty). The values
-    are integers or strings, never NULL: a NULL column is in no list."""
+    """`column IN values` with one bind parameter (False when `values` is empty). Meant for
+    integers or strings, never NULL (a NULL column is in no list); other values are bound one
+    parameter each, as SQLAlchemy's `in_` does."""
     items = list(values)
     if not items:
         return sa.false()
     kind = _kind(column, items)
+    if kind is None:
+        return column.in_(items)
     items = _storable(kind, items)
     return _bound(column, kind, items) if items else sa.false()
 
@@ -243,5 +249,7 @@ def not_in_values(column: Any, values: Iterable[Any]) -> Any:
     if not given:
         return sa.true()
     kind = _kind(column, given)
+    if kind is None:
+        return column.not_in(given)
     items = _storable(kind, given)
     return sa.not_(_bound(column, kind, items)) if items else column.is_not(None)
