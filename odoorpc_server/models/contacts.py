@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import sqlalchemy as sa
+
 from odoorpc_server.orm.models import BaseModel
+from odoorpc_server.storage.types import in_values
 
 NO_SYNC = "_contact_address_update"  # context key: a write that only places address values
 
@@ -27,6 +30,8 @@ class ContactSync(BaseModel):
     def _after_write(self, ids: list[int], vals: dict[str, Any], created: bool = False) -> None:
         if self.env.context.get(NO_SYNC):
             return
+        if not (created or vals.get("parent_id") or vals.get("type") == "contact"):
+            ids = self._with_children(ids)  # the others have nothing to sync: one query, not one each
         for rid in ids:
             self._fields_sync(rid, vals)
             if created:
@@ -98,6 +103,13 @@ class ContactSync(BaseModel):
         address = {f: values[f] for f in self.ADDRESS_FIELDS if f in values}
         if address:
             type(self)(self.env.with_context(**{NO_SYNC: True}), self.model).write(ids, address)
+
+    def _with_children(self, ids: list[int]) -> list[int]:
+        """Those of `ids` that some record names as its parent (inactive ones too: a superset
+        of those `_children` finds children for), in the order given."""
+        parent = self.table.c.parent_id
+        found = set(self.conn.execute(sa.select(parent).where(in_values(parent, ids)).distinct()).scalars())
+        return [i for i in ids if i in found]
 
     def _children(self, rid: int) -> list[int]:
         """The partner's contacts as its `child_ids` lists them (active ones)."""

@@ -23,6 +23,7 @@ from odoorpc_server.exceptions import AccessError
 from odoorpc_server.orm import access, classes
 from odoorpc_server.orm.access import has_group
 from odoorpc_server.orm.models import BaseModel
+from odoorpc_server.storage.types import in_values
 
 FORBIDDEN = "Sorry, you are not allowed to access this document."
 # leading bytes of common formats, as Odoo's guess_mimetype reads them
@@ -148,7 +149,7 @@ class Attachment(BaseModel):
             raise AccessError(FORBIDDEN)
         table = self.table
         rows = self.conn.execute(sa.select(table.c.id, table.c.res_model, table.c.res_id, table.c.public)
-                                 .where(table.c.id.in_(set(ids)))).all()
+                                 .where(in_values(table.c.id, set(ids)))).all()
         targets: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         for row in rows:
             if row.res_model and not row.public:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from odoorpc_server.exceptions import UserError
 from odoorpc_server.orm import classes
 from odoorpc_server.orm.models import BaseModel
+from odoorpc_server.storage.types import in_values
 
 # the company fields that are the partner's
 PARTNER_FIELDS = ("name", "street", "street2", "zip", "city", "state_id", "country_id", "email", "phone",
@@ -49,7 +50,7 @@ def refresh_from_partners(records: BaseModel, partner_ids: list[int]) -> None:
     env = records.env
     companies = env.registry["res.company"].table
     found = list(env.conn.execute(sa.select(companies.c.id, companies.c.partner_id)
-                                  .where(companies.c.partner_id.in_(partner_ids))).all()) if partner_ids else []
+                                  .where(in_values(companies.c.partner_id, partner_ids))).all()) if partner_ids else []
     if not found:
         return
     partner_model = env.sudo()["res.partner"]

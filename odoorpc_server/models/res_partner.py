@@ -18,6 +18,7 @@ from odoorpc_server.exceptions import ValidationError
 from odoorpc_server.models.contacts import ContactSync
 from odoorpc_server.models.res_company import PARTNER_FIELDS, refresh_from_partners
 from odoorpc_server.orm import classes
+from odoorpc_server.storage.types import in_values, not_in_values
 
 PARTNER_TYPES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other Address"}
 # what the stored derived fields depend on
@@ -84,8 +85,8 @@ class Partner(ContactSync):
     def _before_unlink(self, ids: list[int]) -> None:
         """The contacts left without their parent: their derived fields change with it."""
         table = self.table
-        orphans = self.conn.execute(sa.select(table.c.id).where(table.c.parent_id.in_(ids),
-                                                                table.c.id.not_in(ids))).scalars()
+        orphans = self.conn.execute(sa.select(table.c.id).where(in_values(table.c.parent_id, ids),
+                                                                not_in_values(table.c.id, ids))).scalars()
         self.env.shared.setdefault("partner_orphans", set()).update(orphans)
 
     def _after_unlink(self, ids: list[int]) -> None:
@@ -112,8 +113,8 @@ class Partner(ContactSync):
             fresh = [i for i in level if i not in rows]
             rows.update(self._fetch_values(fresh, fields, False))
             order += [i for i in fresh if i in rows]
-            level = list(self.conn.execute(sa.select(table.c.id).where(table.c.parent_id.in_(fresh))).scalars()) \
-                if fresh else []
+            below = sa.select(table.c.id).where(in_values(table.c.parent_id, fresh))
+            level = list(self.conn.execute(below).scalars()) if fresh else []
         parents = {r["parent_id"] for r in rows.values() if r["parent_id"] and r["parent_id"] not in rows}
         known = {**self._fetch_values(sorted(parents), fields, False), **rows}
         # the commercial partners above the subtree (up to date: outside of what changes)

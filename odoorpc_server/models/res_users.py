@@ -12,6 +12,7 @@ from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.models import BaseModel, normalize_ids
 from odoorpc_server.orm.registry import Model
 from odoorpc_server.security import DEFAULT_ROUNDS, hash_password
+from odoorpc_server.storage.types import not_in_values
 
 SELF_WRITEABLE = frozenset({"signature", "action_id", "company_id", "email", "name", "image_1920", "lang", "tz"})
 
@@ -81,7 +82,7 @@ class Users(BaseModel):
     def _check_login(self, login: Any, ids: list[int]) -> None:
         query = sa.select(self.table.c.id).where(self.table.c.login == login)
         if ids:
-            query = query.where(self.table.c.id.not_in(ids))
+            query = query.where(not_in_values(self.table.c.id, ids))
         if len(ids) > 1 or self.conn.execute(query.limit(1)).first():
             raise ValidationError("The operation cannot be completed: You can not have two users with the "
                                   "same login !")

@@ -14,6 +14,7 @@ from odoorpc_server.orm import indexes
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import magic_field_rows
 from odoorpc_server.orm.registry import IDENTIFIER, Registry
+from odoorpc_server.storage.types import in_values
 
 
 def as_bool(value: Any) -> bool:
@@ -66,8 +67,9 @@ def add_column(env: Env, model_name: str, name: str) -> None:
 def drop_columns(env: Env, ids: list[int]) -> None:
     """Drop the columns and relation tables the fields created (manual fields only get here)."""
     reg = env.registry
-    rows = env.conn.execute(sa.text("SELECT id, model, name FROM ir_model_fields WHERE id IN :ids").bindparams(
-        sa.bindparam("ids", expanding=True)), {"ids": ids}).all() if ids else []
+    fields = sa.table("ir_model_fields", sa.column("id"), sa.column("model"), sa.column("name"))
+    rows = env.conn.execute(sa.select(fields.c.id, fields.c.model, fields.c.name).where(
+        in_values(fields.c.id, ids))).all() if ids else []
     for row in rows:
         model = reg.models.get(row.model)
         f = model.fields.get(row.name) if model else None
@@ -88,16 +90,17 @@ def drop_fields(env: Env, ids: list[int]) -> None:
     drop_columns(env, ids)
     for table in ("ir_model_fields_group_rel", "ir_model_fields"):
         column = "field_id" if table == "ir_model_fields_group_rel" else "id"
-        env.conn.execute(sa.text(f"DELETE FROM {table} WHERE {column} IN :ids").bindparams(
-            sa.bindparam("ids", expanding=True)), {"ids": ids})
+        rows = sa.table(table, sa.column(column))
+        env.conn.execute(sa.delete(rows).where(in_values(rows.c[column], ids)))
 
 
 def sync_indexes(env: Env, ids: list[int]) -> None:
     """After `index` was written on manual fields: their column indexes made or dropped, as the
     new flag says (Odoo's update of the schema from ir.model.fields)."""
     reg = env.registry
-    rows = env.conn.execute(sa.text("SELECT model, name FROM ir_model_fields WHERE id IN :ids").bindparams(
-        sa.bindparam("ids", expanding=True)), {"ids": ids}).all() if ids else []
+    fields = sa.table("ir_model_fields", sa.column("id"), sa.column("model"), sa.column("name"))
+    rows = env.conn.execute(sa.select(fields.c.model, fields.c.name).where(in_values(fields.c.id, ids))).all() \
+        if ids else []
     for row in rows:
         model = reg.models.get(row.model)
         f = model.fields.get(row.name) if model else None

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from odoorpc_server.exceptions import UnknownField
 from odoorpc_server.orm.fields import X2MANY, Field
+from odoorpc_server.storage.types import in_values
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.reading import Reading
@@ -94,7 +95,7 @@ def external_ids(rec: Reading, ids: list[int]) -> dict[int, str]:
     Odoo's export makes them so that the file can be imported back."""
     found: dict[int, str] = {}
     for row in rec.conn.execute(sa.select(DATA.c.res_id, DATA.c.module, DATA.c.name).where(
-            DATA.c.model == rec.model.name, DATA.c.res_id.in_(ids)).order_by(DATA.c.id)):
+            DATA.c.model == rec.model.name, in_values(DATA.c.res_id, ids)).order_by(DATA.c.id)):
         found.setdefault(row.res_id, f"{row.module}.{row.name}")
     for rid in ids:
         if rid not in found:

@@ -12,6 +12,7 @@ from odoorpc_server.orm import access, api, export
 from odoorpc_server.orm.fields import X2MANY, Field, to_read
 from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.orm.records import LOG_FIELDS, Records, normalize_ids
+from odoorpc_server.storage.types import in_values
 
 
 class Reading(Records):
@@ -56,7 +57,7 @@ class Reading(Records):
         the separate check would have raised, before anything else is read."""
         fields = [self.model.fields[n] for n in names]
         cols = [self.table.c[f.name] for f in fields if f.column and f.name != "id"]
-        query = sa.select(self.table.c.id, *cols).where(self.table.c.id.in_(set(ids)))
+        query = sa.select(self.table.c.id, *cols).where(in_values(self.table.c.id, set(ids)))
         clause = self._rule_clause(rules) if rules and ids else None
         rows = self.conn.execute(query.where(clause) if clause is not None else query).all() if ids else []
         if rules and ids:
@@ -114,13 +115,13 @@ class Reading(Records):
         if f.type == "one2many":
             inverse = comodel.table.c[f.relation_field or ""]
             query = sa.select(comodel.table.c.id, inverse).where(
-                inverse.in_(ids), self.env.compiler.where(comodel, f.domain_list))
+                in_values(inverse, ids), self.env.compiler.where(comodel, f.domain_list))
         else:
             rel = self.model.relations[f.name]
             _, c1, c2 = self.env.registry.m2m_spec(f)
             query = sa.select(comodel.table.c.id, rel.c[c1]).select_from(
                 rel.join(comodel.table, comodel.table.c.id == rel.c[c2])).where(
-                rel.c[c1].in_(ids), self.env.compiler.where(comodel, f.domain_list))
+                in_values(rel.c[c1], ids), self.env.compiler.where(comodel, f.domain_list))
         builder = OrderBuilder(self.env.registry)
         builder.add(comodel, comodel.table, comodel.order)
         for row in self.conn.execute(builder.apply(query, comodel.table)):
@@ -154,7 +155,7 @@ class Reading(Records):
         if not ids or "write_date" not in self.table.c:
             return {}
         query = sa.select(self.table.c.id, self.table.c.write_date, self.table.c.create_date).where(
-            self.table.c.id.in_(set(ids)))
+            in_values(self.table.c.id, set(ids)))
         stamp = self.model.fields["write_date"]
         return {row.id: to_read(stamp, row.write_date or row.create_date) for row in self.conn.execute(query)}
 
@@ -189,9 +190,9 @@ class Reading(Records):
         values = self._fetch_values(ids, names, True)
         xmlids: dict[int, list[dict[str, Any]]] = defaultdict(list)
         if ids:
-            rows = self.conn.execute(sa.text(
-                "SELECT res_id, module, name, noupdate FROM ir_model_data WHERE model = :m AND res_id IN :ids "
-                "ORDER BY id").bindparams(sa.bindparam("ids", expanding=True)), {"m": self.model.name, "ids": ids})
+            data = export.DATA
+            rows = self.conn.execute(sa.select(data.c.res_id, data.c.module, data.c.name, data.c.noupdate).where(
+                data.c.model == self.model.name, in_values(data.c.res_id, ids)).order_by(data.c.id))
             for r in rows:
                 xmlids[r.res_id].append({"xmlid": f"{r.module}.{r.name}", "noupdate": bool(r.noupdate)})
         out = []

@@ -11,6 +11,7 @@ from odoorpc_server.orm import access, api
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import Field, check_int32
 from odoorpc_server.orm.registry import Model
+from odoorpc_server.storage.types import in_values
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.models import BaseModel
@@ -113,7 +114,7 @@ class Records:
     def _existing(self, ids: list[int]) -> list[int]:
         if not ids:
             return []
-        found = set(self.conn.execute(sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)))).scalars())
+        found = set(self.conn.execute(sa.select(self.table.c.id).where(in_values(self.table.c.id, set(ids)))).scalars())
         return [i for i in ids if i in found]
 
     def _check_exist(self, ids: list[int]) -> None:
@@ -149,7 +150,7 @@ class Records:
         if not ids:
             return []
         clause = self._rule_clause(operation)
-        query = sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)))
+        query = sa.select(self.table.c.id).where(in_values(self.table.c.id, set(ids)))
         found = set(self.conn.execute(query.where(clause) if clause is not None else query).scalars())
         if len(found) < len(set(ids)):
             if missing_raises:
@@ -170,7 +171,7 @@ class Records:
         clause = self._rule_clause(operation) if ids else None
         if clause is None:
             return
-        allowed = set(self.conn.execute(sa.select(self.table.c.id).where(self.table.c.id.in_(set(ids)), clause))
+        allowed = set(self.conn.execute(sa.select(self.table.c.id).where(in_values(self.table.c.id, set(ids)), clause))
                       .scalars())
         forbidden = [i for i in ids if i not in allowed]
         if forbidden:

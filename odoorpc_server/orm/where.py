@@ -33,7 +33,7 @@ from odoorpc_server.orm.domains import (
     parse,
 )
 from odoorpc_server.orm.fields import INT_MAX, INT_MIN, Field, to_column
-from odoorpc_server.storage.types import text_of
+from odoorpc_server.storage.types import in_values, not_in_values, text_of
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.env import Env
@@ -143,7 +143,7 @@ class Compiler:
         op = canonical_operator(op, right)
         if left == "id" and op in HIERARCHY:
             ids = self.hierarchy(model, model.parent_name, self.to_ids(right, model), op)
-            return table.c.id.in_(ids) if ids else sa.false()
+            return in_values(table.c.id, ids)
         if not fld.store or fld.related or fld.secret or left == "display_name":
             return self.computed(model, table, fld, op, right)
         if fld.type in RELATIONAL_HANDLERS:
@@ -184,11 +184,11 @@ class Compiler:
         if fld.type == "one2many":
             comodel = self.env.registry.comodel(fld)
             inverse = comodel.table.c[fld.relation_field or ""]
-            sub = sa.select(inverse).where(comodel.table.c.id.in_(ids), inverse.is_not(None))
+            sub = sa.select(inverse).where(_among(comodel.table.c.id, ids), inverse.is_not(None))
             return table.c.id.in_(sub)
         rel = model.relations[fld.name]
         _, c1, c2 = self.env.registry.m2m_spec(fld)
-        return sa.exists(sa.select(1).select_from(rel).where(rel.c[c1] == table.c.id, rel.c[c2].in_(ids)))
+        return sa.exists(sa.select(1).select_from(rel).where(rel.c[c1] == table.c.id, _among(rel.c[c2], ids)))
 
     def searched(self, fld: Field) -> Model:
         """The comodel a leaf searches through: the user must be allowed to read it, as Odoo's
@@ -212,7 +212,7 @@ class Compiler:
             if comodel.name == model.name:  # Odoo walks the one2many itself (or the parent tree)
                 parent = comodel.parent_name if comodel.parent_store else fld.name
                 found = self.hierarchy(model, parent, roots, op)
-                return table.c.id.in_(found) if found else sa.false()
+                return in_values(table.c.id, found)
             found = self.hierarchy(comodel, comodel.parent_name, roots, op)
             return self.x2many_match(model, table, fld, found) if found else sa.false()
         if right is not False:
@@ -236,8 +236,8 @@ class Compiler:
         if op in HIERARCHY:
             found = self.hierarchy(comodel, comodel.parent_name, self.to_ids(right, comodel), op)
             if comodel.name == model.name:
-                return table.c.id.in_(found) if found else sa.false()
-            return sa.exists(sa.select(1).select_from(rel).where(link, rel.c[c2].in_(found or [None])))
+                return in_values(table.c.id, found)
+            return sa.exists(sa.select(1).select_from(rel).where(link, in_values(rel.c[c2], found)))
         if right is not False:
             if isinstance(right, str):
                 targets: Any = self.positive_names(comodel, right, op)
@@ -257,9 +257,9 @@ class Compiler:
             ids = self.to_ids(right, comodel)
             if comodel.name == model.name:
                 found = self.hierarchy(model, fld.name, ids, op)
-                return table.c.id.in_(found) if found else sa.false()
+                return in_values(table.c.id, found)
             found = self.hierarchy(comodel, comodel.parent_name, ids, op)
-            return col.in_(found) if found else sa.false()
+            return in_values(col, found)
         names = isinstance(right, str) or (isinstance(right, (list, tuple)) and bool(right)
                                            and all(isinstance(v, str) for v in right))
         if names:
@@ -310,11 +310,11 @@ class Compiler:
         while todo:
             seen |= todo
             if down:
-                q = sa.select(ident).where(link.in_(sorted(todo)))
+                q = sa.select(ident).where(in_values(link, sorted(todo)))
             else:
-                q = sa.select(link).where(ident.in_(sorted(todo)), link.is_not(None))
+                q = sa.select(link).where(in_values(ident, sorted(todo)), link.is_not(None))
             todo = set(self.env.conn.execute(q).scalars()) - seen
-        existing = self.env.conn.execute(sa.select(ident).where(ident.in_(sorted(seen))))
+        existing = self.env.conn.execute(sa.select(ident).where(in_values(ident, sorted(seen))))
         return sorted(existing.scalars())
 
     def computed(self, model: Model, table: Any, fld: Field, op: str, right: Any) -> ColumnElement[bool]:
@@ -418,6 +418,14 @@ def _pattern(c: Compiler, fld: Field, col: Any, op: str, right: Any) -> ColumnEl
     return c.like(c.as_text(fld, col), op, str(right))
 
 
+def _among(col: Any, ids: Any) -> ColumnElement[bool]:
+    """`col IN ids`: a subquery as it is, a list of ids as one bind parameter (None in the list
+    stands for no record)."""
+    if isinstance(ids, Select):
+        return col.in_(ids)
+    return in_values(col, [i for i in ids if i is not None])  # type: ignore[no-any-return]
+
+
 def _membership(c: Compiler, fld: Field, col: Any, op: str, right: Any) -> ColumnElement[bool]:
     if isinstance(right, bool):
         positive = (op == "in" and right) or (op == "not in" and not right)
@@ -434,7 +442,8 @@ def _membership(c: Compiler, fld: Field, col: Any, op: str, right: Any) -> Colum
         check_null = len(params) < len(right)
     if params:
         values = [c.convert(fld, v) for v in params]
-        sql: ColumnElement[bool] = col.in_(values) if op == "in" else col.not_in(values)
+        # ids, integers, strings: one bind parameter however long the list (other values: one each)
+        sql: ColumnElement[bool] = in_values(col, values) if op == "in" else not_in_values(col, values)
     else:
         sql = sa.false() if op == "in" else sa.true()
     if (op == "in" and check_null) or (op == "not in" and not check_null):

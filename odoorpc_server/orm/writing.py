@@ -7,11 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import UnknownField
-from odoorpc_server.orm import access, api, commands
+from odoorpc_server.orm import access, api, commands, export
 from odoorpc_server.orm.fields import MAGIC, X2MANY, Field, to_column
 from odoorpc_server.orm.records import fk_error, normalize_ids, not_null_error
 from odoorpc_server.orm.registry import Model
 from odoorpc_server.orm.searching import Searching
+from odoorpc_server.storage.types import in_values, not_in_values
 
 
 class Writing(Searching):
@@ -170,7 +171,7 @@ class Writing(Searching):
         if "write_uid" in self.table.c:
             columns.update(write_uid=self.env.uid, write_date=self.env.now())
         table = self.model.ddl_table
-        self.conn.execute(sa.update(table).where(table.c.id.in_(ids)).values(**columns))
+        self.conn.execute(sa.update(table).where(in_values(table.c.id, ids)).values(**columns))
         for name, cmds in x2many.items():
             commands.apply(self, self.model.fields[name], ids, cmds)
         self._apply_inverses(ids, inverses)
@@ -202,27 +203,27 @@ class Writing(Searching):
                 if dependants:  # cascades are the database's business, not the user's rights
                     self.env.sudo()[m.name].unlink(dependants)
             elif f.on_delete != "restrict":
-                self.conn.execute(sa.update(m.table).where(m.table.c[f.name].in_(ids)).values({f.name: None}))
+                self.conn.execute(sa.update(m.table).where(in_values(m.table.c[f.name], ids)).values({f.name: None}))
         for m in registry.models.values():
             for f in m.fields.values():
                 if f.type == "many2many" and f.store and f.name in m.relations:
                     rel = m.relations[f.name]
                     _, c1, c2 = registry.m2m_spec(f)
                     if m.name == self.model.name:
-                        self.conn.execute(sa.delete(rel).where(rel.c[c1].in_(ids)))
+                        self.conn.execute(sa.delete(rel).where(in_values(rel.c[c1], ids)))
                     if f.relation == self.model.name:
-                        self.conn.execute(sa.delete(rel).where(rel.c[c2].in_(ids)))
-        self.conn.execute(sa.text("DELETE FROM ir_model_data WHERE model = :m AND res_id IN :ids").bindparams(
-            sa.bindparam("ids", expanding=True)), {"m": self.model.name, "ids": ids})
-        self.conn.execute(sa.delete(self.table).where(self.table.c.id.in_(ids)))
+                        self.conn.execute(sa.delete(rel).where(in_values(rel.c[c2], ids)))
+        data = export.DATA
+        self.conn.execute(sa.delete(data).where(data.c.model == self.model.name, in_values(data.c.res_id, ids)))
+        self.conn.execute(sa.delete(self.table).where(in_values(self.table.c.id, ids)))
         self._security_changed()
         self._after_unlink(ids)
         return True
 
     def _referrers(self, m: Model, f: Field, ids: list[int]) -> Any:
         """Records of `m` pointing at `ids` through `f`, the records being deleted left aside."""
-        query = sa.select(m.table.c.id).where(m.table.c[f.name].in_(ids))
-        return query.where(m.table.c.id.not_in(ids)) if m.name == self.model.name else query
+        query = sa.select(m.table.c.id).where(in_values(m.table.c[f.name], ids))
+        return query.where(not_in_values(m.table.c.id, ids)) if m.name == self.model.name else query
 
     def _before_unlink(self, ids: list[int]) -> None:
         """Hook: refuse some deletions (after the access checks, as Odoo orders its errors)."""

@@ -1,0 +1,138 @@
+"""Answers of 100 000 rows and id lists of 70 000, over XML-RPC on both backends.
+
+An id list bound one parameter per id fails past the drivers' limits (65 535 on PostgreSQL,
+32 766 in an upstream SQLite build): lists are bound as one parameter. The partners are inserted straight into
+the database (creating 100 000 through the API takes minutes); every call under test goes over
+the wire.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+
+import pytest
+
+from conftest import Client, Server, pg_conninfo, require_backend, start_server, stop_server
+
+BULK = 100_000
+SLICE = 70_000  # past PostgreSQL's 65 535 parameters (SQLite's limit depends on the build: 32 766 upstream)
+
+
+def run_sql(server: Server, sql: str) -> None:
+    """One statement straight on the server's database."""
+    if server.backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(pg_conninfo(server.db), autocommit=True) as conn:
+            conn.execute(sql)
+        return
+    with closing(sqlite3.connect(server.data_dir / f"{server.db}.sqlite3")) as conn:
+        conn.execute(sql)
+        conn.commit()
+
+
+def bulk_insert(server: Server, template: int, prefix: str, count: int) -> None:
+    """`count` copies of partner `template`, named `<prefix> <n>` (n from 1), in one statement."""
+    client = server.client()
+    columns = [c for c in client.x("res.partner", "fields_get", attributes=["store", "type"]).items()
+               if c[1]["store"] and c[1]["type"] not in ("one2many", "many2many") and c[0] != "id"]
+    names = [name for name, _ in columns]
+    label = f"'{prefix} ' || n"
+    picked = ", ".join(label if name in ("name", "complete_name") else f"p.{name}" for name in names)
+    if server.backend == "postgresql":
+        source = f"FROM res_partner p, generate_series(1, {count}) AS n WHERE p.id = {template}"
+        run_sql(server, f"INSERT INTO res_partner ({', '.join(names)}) SELECT {picked} {source}")
+    else:
+        run_sql(server, f"WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {count}) "
+                        f"INSERT INTO res_partner ({', '.join(names)}) SELECT {picked} FROM res_partner p, g "
+                        f"WHERE p.id = {template}")
+
+
+@pytest.fixture(scope="module")
+def big(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, list[int]]]:
+    """A server whose database holds 100 000 partners named 'Bulk <n>'; their ids, ascending."""
+    require_backend(backend)
+    server = start_server(tmp_path_factory.mktemp(f"big-{backend}"), backend)
+    try:
+        client = server.client()
+        template = client.x("res.partner", "create", {"name": "Template", "comment": "bulk"})
+        bulk_insert(server, template, "Bulk", BULK)
+        ids = client.x("res.partner", "search", [("name", "=like", "Bulk %")], order="id")
+        assert len(ids) == BULK
+        yield server, ids
+    finally:
+        stop_server(server)
+
+
+def test_search_read_answers_every_row(big: tuple[Server, list[int]]) -> None:
+    server, ids = big
+    rows = server.client().x("res.partner", "search_read", [("name", "=like", "Bulk %")], fields=["name"],
+                             order="id")
+    assert [r["id"] for r in rows] == ids
+    assert rows[0]["name"] == "Bulk 1" and rows[-1]["name"] == f"Bulk {BULK}"
+    everything = server.client().x("res.partner", "search_read", [], fields=["name"])
+    assert len(everything) == server.client().x("res.partner", "search_count", [])
+    assert set(ids) <= {r["id"] for r in everything}
+
+
+def test_read_of_70000_ids(big: tuple[Server, list[int]]) -> None:
+    server, ids = big
+    wanted = ids[::-1][:SLICE]  # read answers in the order asked
+    rows = server.client().x("res.partner", "read", wanted, ["name", "parent_id"])
+    assert [r["id"] for r in rows] == wanted
+    assert rows[0] == {"id": ids[-1], "name": f"Bulk {BULK}", "parent_id": False}
+
+
+def test_search_in_and_not_in_70000_ids(big: tuple[Server, list[int]]) -> None:
+    server, ids = big
+    client = server.client()
+    assert client.x("res.partner", "search", [("id", "in", ids[:SLICE])], order="id") == ids[:SLICE]
+    assert client.x("res.partner", "search_count", [("id", "in", ids[:SLICE])]) == SLICE
+    rest = client.x("res.partner", "search", [("name", "=like", "Bulk %"), ("id", "not in", ids[:SLICE])],
+                    order="id")
+    assert rest == ids[SLICE:]
+
+
+def test_relational_leaves_on_70000_ids(big: tuple[Server, list[int]]) -> None:
+    """child_of walks the tree with the list as one parameter; a many2one's `not in` still
+    matches the records without a value, a one2many's `in` only those with a match."""
+    server, ids = big
+    client = server.client()
+    assert client.x("res.partner", "search_count", [("id", "child_of", ids[:SLICE])]) == SLICE
+    assert client.x("res.partner", "search_count", [("name", "=like", "Bulk %"),
+                                                    ("parent_id", "not in", ids[:SLICE])]) == BULK
+    assert client.x("res.partner", "search_count", [("parent_id", "in", ids[:SLICE])]) == 0
+    assert client.x("res.partner", "search_count", [("child_ids", "in", ids[:SLICE])]) == 0
+
+
+def test_search_in_70000_names(big: tuple[Server, list[int]]) -> None:
+    """A char field's `in` list is one parameter too."""
+    server, ids = big
+    names = [f"Bulk {n}" for n in range(1, SLICE + 1)]
+    client = server.client()
+    assert client.x("res.partner", "search", [("name", "in", names)], order="id") == ids[:SLICE]
+    assert client.x("res.partner", "search_count", [("name", "not in", names), ("name", "=like", "Bulk %")]) \
+        == BULK - SLICE
+
+
+def test_write_of_70000_ids(big: tuple[Server, list[int]]) -> None:
+    server, ids = big
+    client = server.client()
+    assert client.x("res.partner", "write", ids[:SLICE], {"ref": "big"}) is True
+    assert client.x("res.partner", "search_count", [("ref", "=", "big")]) == SLICE
+    assert client.x("res.partner", "read", [ids[SLICE - 1], ids[SLICE]], ["ref"]) == [
+        {"id": ids[SLICE - 1], "ref": "big"}, {"id": ids[SLICE], "ref": False}]
+
+
+def test_unlink_of_70000_ids(big: tuple[Server, list[int]]) -> None:
+    server, ids = big
+    client: Client = server.client()
+    template = client.x("res.partner", "search", [("name", "=", "Template")])
+    bulk_insert(server, template[0], "Gone", SLICE)
+    gone = client.x("res.partner", "search", [("name", "=like", "Gone %")])
+    assert len(gone) == SLICE
+    assert client.x("res.partner", "unlink", gone) is True
+    assert client.x("res.partner", "search_count", [("name", "=like", "Gone %")]) == 0
+    assert client.x("res.partner", "search_count", [("id", "in", gone)]) == 0
+    assert client.x("res.partner", "search_count", [("name", "=like", "Bulk %")]) == BULK
