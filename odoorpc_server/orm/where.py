@@ -25,6 +25,7 @@ from odoorpc_server.orm.domains import (
     Or,
     Relation,
     canonical_operator,
+    check_depth,
     conjunction,
     disjunction,
     is_false,
@@ -42,18 +43,24 @@ if TYPE_CHECKING:
 HIERARCHY = ("child_of", "parent_of")
 
 
-def bind(model: Model, node: Domain, registry: Registry) -> Domain:
+def bind(model: Model, node: Domain, registry: Registry, depth: int = 0) -> Domain:
     """A parsed domain resolved against `model`: unknown fields refused, dotted paths and `any`
     operands bound to their comodel, NOT pushed into the leaves (after paths became `any`, as
-    Odoo 17 combines them)."""
+    Odoo 17 combines them).
+
+    `depth` is the nesting reached so far: each operator and each step into a comodel counts one,
+    so that sub-domains nested in sub-domains (or a long dotted path) stay within the limit the
+    recursive steps after this one (negation, SQL, SQLAlchemy's compiler) can take."""
     if isinstance(node, Constant):
         return node
+    if isinstance(node, (Not, And, Or)):
+        check_depth(depth + 1)
     if isinstance(node, Not):
-        return negate(bind(model, node.child, registry))
+        return negate(bind(model, node.child, registry, depth + 1))
     if isinstance(node, And):
-        return conjunction(bind(model, c, registry) for c in node.children)
+        return conjunction(bind(model, c, registry, depth + 1) for c in node.children)
     if isinstance(node, Or):
-        return disjunction(bind(model, c, registry) for c in node.children)
+        return disjunction(bind(model, c, registry, depth + 1) for c in node.children)
     assert isinstance(node, Condition)
     leaf = (node.path, node.operator, node.value)
     head, _, rest = node.path.partition(".")
@@ -63,13 +70,16 @@ def bind(model: Model, node: Domain, registry: Registry) -> Domain:
     if rest:
         if not fld.relational:
             raise ValueError(f"Invalid field {model.name}.{node.path} in leaf {leaf!r}")
+        check_depth(depth + 1)
         sub = Condition(rest, node.operator, node.value)
-        return Relation(head, "any", bind(registry.comodel(fld), sub, registry), is_false(sub))
+        return Relation(head, "any", bind(registry.comodel(fld), sub, registry, depth + 1), is_false(sub))
     if node.operator in ("any", "not any"):
         if not fld.relational:
             raise ValueError(f"Invalid leaf {leaf!r}: operator {node.operator!r} needs a relational field")
+        check_depth(depth + 1)
         sub_tree = parse(node.value)
-        return Relation(head, node.operator, bind(registry.comodel(fld), sub_tree, registry), is_false(sub_tree))
+        return Relation(head, node.operator, bind(registry.comodel(fld), sub_tree, registry, depth + 1),
+                        is_false(sub_tree))
     return node
 
 
