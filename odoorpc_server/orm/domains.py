@@ -23,13 +23,16 @@ LOGIC = {"!": 1, "&": 2, "|": 2}
 
 # -- limits -------------------------------------------------------------------------------------
 # Odoo sets none; these are far above what a client writes, and keep one request's parsing and
-# SQL bounded. Leaves: a search over 100 000 conditions is a generated domain gone wrong (an `in`
-# list is one leaf, bounded by the request size). Depth counts levels after flattening (`| | a b
+# SQL bounded. Leaves: most leaves bind one value, and PostgreSQL carries at most 65 535 bound
+# parameters per statement, so 50 000 leaves leave room for record rules and sub-searches; a
+# domain that size is a generated one gone wrong anyway (an `in` list is one leaf, its size
+# bounded by the request's). Depth counts levels after flattening (`| | a b
 # c` is one level; a dotted path or `any` adds one per step): SQLAlchemy compiles nesting
-# recursively, about ten Python frames per level, so the bound keeps every request well inside
-# Python's recursion limit.
-MAX_DOMAIN_LEAVES = 100_000
-MAX_DOMAIN_DEPTH = 64
+# recursively, about eight Python frames per level of AND/OR and sixteen per sub-search, so 32
+# levels keep every request (with its record rules' levels on top) well inside Python's
+# recursion limit of 1000 frames; domains people write, flattened, rarely pass five.
+MAX_DOMAIN_LEAVES = 50_000
+MAX_DOMAIN_DEPTH = 32
 
 
 class Domain:
@@ -154,9 +157,9 @@ class _Raw:
 class _Frame:
     """One n-ary node being frozen: its operands still to freeze (last first) and those done."""
 
-    __slots__ = ("op", "todo", "done")
+    __slots__ = ("op", "todo", "done", "level")
 
-    def __init__(self, raw: _Raw) -> None:
+    def __init__(self, raw: _Raw, parent: int) -> None:
         if raw.op == "!":
             negated = True
             child = raw.kids[0]
@@ -178,6 +181,9 @@ class _Frame:
             operands.reverse()
             self.todo = operands
         self.done: list[Domain] = []
+        # the depth of the node this frame makes (an upper bound: constants may fold it away)
+        self.level = parent + (1 if self.op and (self.op == "!" or len(self.todo) > 1) else 0)
+        check_depth(self.level)
 
     def node(self) -> Domain:
         if self.op == "&":
@@ -190,14 +196,13 @@ class _Frame:
 def _freeze(root: _Raw) -> Domain:
     """The raw tree as immutable nodes, each run of one operator one n-ary node (a loop over an
     explicit stack, each raw node visited once)."""
-    frames = [_Frame(root)]
+    frames = [_Frame(root, 0)]
     while True:
         frame = frames[-1]
         if frame.todo:
             item = frame.todo.pop()
             if isinstance(item, _Raw):
-                frames.append(_Frame(item))
-                check_depth(len(frames) - 1)  # the implicit top-level AND is no level of its own
+                frames.append(_Frame(item, frame.level))
             else:
                 frame.done.append(item)
             continue
