@@ -23,15 +23,16 @@ LOGIC = {"!": 1, "&": 2, "|": 2}
 
 # -- limits -------------------------------------------------------------------------------------
 # Odoo sets none; these are far above what a client writes, and keep one request's parsing and
-# SQL bounded. Leaves: most leaves bind one value, and PostgreSQL carries at most 65 535 bound
-# parameters per statement, so 50 000 leaves leave room for record rules and sub-searches; a
-# domain that size is a generated one gone wrong anyway (an `in` list is one leaf, its size
+# SQL bounded. Leaves: the databases' planners are quadratic in the terms of one OR (SQLite
+# takes about a second for 8 000 `x = ?` OR-ed; PostgreSQL looks for factors common to OR-ed
+# terms of an AND), so 10 000 leaves keep one request to seconds while no hand-written or
+# client-built domain comes near it (an `in` list is one leaf, its size
 # bounded by the request's). Depth counts levels after flattening (`| | a b
 # c` is one level; a dotted path or `any` adds one per step): SQLAlchemy compiles nesting
 # recursively, about eight Python frames per level of AND/OR and sixteen per sub-search, so 32
 # levels keep every request (with its record rules' levels on top) well inside Python's
 # recursion limit of 1000 frames; domains people write, flattened, rarely pass five.
-MAX_DOMAIN_LEAVES = 50_000
+MAX_DOMAIN_LEAVES = 10_000
 MAX_DOMAIN_DEPTH = 32
 
 
