@@ -10,6 +10,8 @@ import sqlalchemy as sa
 
 from odoorpc_server.orm.domains import (
     FALSE,
+    MAX_DOMAIN_DEPTH,
+    MAX_DOMAIN_LEAVES,
     NEGATION,
     TRUE,
     And,
@@ -20,12 +22,13 @@ from odoorpc_server.orm.domains import (
     Relation,
     is_false,
     negate,
+    normalize_domain,
     parse,
 )
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import Field
 from odoorpc_server.orm.registry import Model, Registry
-from odoorpc_server.orm.where import Compiler, bind
+from odoorpc_server.orm.where import GROUP, Compiler, bind, grouped
 
 
 def make_registry() -> Registry:
@@ -157,3 +160,73 @@ def test_null_rules(domain: list[Any], fragment: str) -> None:
 def test_datetime_date_only_values_are_expanded() -> None:
     _, params = compile_sql([("x_when", ">", "2024-01-10"), ("x_when", "<", "2024-01-12")])
     assert set(params.values()) >= {dt.datetime(2024, 1, 10, 23, 59, 59), dt.datetime(2024, 1, 12, 0, 0, 0)}
+
+
+# -- huge domains: one n-ary node per run of an operator, no recursion, clear limits -------------
+
+def leaves(n: int) -> list[Any]:
+    return [("x_int", "=", i) for i in range(n)]
+
+
+def test_or_chains_become_one_node_whichever_way_they_lean() -> None:
+    n = 5_000
+    flat = Or(tuple(C("x_int", "=", i) for i in range(n)))
+    right: list[Any] = []
+    for leaf in leaves(n)[:-1]:
+        right += ["|", leaf]
+    assert parse(["|"] * (n - 1) + leaves(n)) == flat
+    assert parse(right + [leaves(n)[-1]]) == flat
+    assert parse(["&"] * (n - 1) + leaves(n)) == parse(leaves(n)) == And(flat.children)
+
+
+def test_double_negations_cancel_out() -> None:
+    assert parse(["!"] * 20_001 + [("x_int", "<", 3)]) == Not(C("x_int", "<", 3))
+    assert parse(["!"] * 20_000 + [("x_int", "<", 3)]) == C("x_int", "<", 3)
+
+
+def test_the_leaf_limit() -> None:
+    assert isinstance(parse(leaves(MAX_DOMAIN_LEAVES)), And)
+    with pytest.raises(ValueError, match=f"^Domain too large: {MAX_DOMAIN_LEAVES + 1} leaves "
+                                         rf"\(at most {MAX_DOMAIN_LEAVES}\)$"):
+        parse(["|"] * MAX_DOMAIN_LEAVES + leaves(MAX_DOMAIN_LEAVES + 1))
+
+
+def alternating(depth: int) -> list[Any]:
+    out: list[Any] = []
+    for level in range(depth):
+        out += ["|" if level % 2 == 0 else "&", ("x_int", "=", level)]
+    return out + [("x_int", "=", -1)]
+
+
+def test_the_depth_limit_after_flattening() -> None:
+    tree = bind(MODEL, parse(alternating(MAX_DOMAIN_DEPTH)), REG)
+    assert isinstance(tree, Or)
+    sql, _ = compile_sql(alternating(MAX_DOMAIN_DEPTH))
+    assert sql.count("(") == MAX_DOMAIN_DEPTH // 2 - 1  # each OR below an AND
+    message = f"^Domain too deep: more than {MAX_DOMAIN_DEPTH} nested levels"
+    with pytest.raises(ValueError, match=message):
+        parse(alternating(MAX_DOMAIN_DEPTH + 1))
+    with pytest.raises(ValueError, match=message):  # an implicit AND around it is a level too
+        parse([("x_int", "=", 0), *alternating(MAX_DOMAIN_DEPTH)])
+    with pytest.raises(ValueError, match=message):  # each step of a path is one
+        bind(MODEL, parse([(".".join(["x_parent_id"] * (MAX_DOMAIN_DEPTH + 1)) + ".x_name", "=", "a")]), REG)
+    with pytest.raises(ValueError, match=message):  # so is each `any`, nested operators included
+        bind(MODEL, parse([("x_child_ids", "any", alternating(MAX_DOMAIN_DEPTH))]), REG)
+
+
+def test_normalize_domain_writes_the_implicit_ands_in_front() -> None:
+    assert normalize_domain(leaves(3)) == ["&", "&", *leaves(3)]
+    assert normalize_domain(["|", *leaves(2), leaves(3)[2]]) == ["&", "|", *leaves(3)]
+    assert normalize_domain(leaves(30_000))[:29_999] == ["&"] * 29_999
+
+
+def test_large_and_or_are_emitted_in_groups() -> None:
+    """SQLite reads a flat chain of n operands as n levels (at most 1000): groups of GROUP."""
+    table = sa.table("t", sa.column("a"))
+    clause = grouped(sa.or_, [table.c.a == i for i in range(GROUP * GROUP + 1)])
+    text = str(clause)
+    # GROUP + 1 groups, then two groups of those
+    assert text.count("(") == GROUP + 1 + 2 and text.count(" OR ") == GROUP * GROUP
+    assert str(grouped(sa.and_, [table.c.a == 1, table.c.a == 2])) == "t.a = :a_1 AND t.a = :a_2"
+    sql, params = compile_sql(["|"] * 4_999 + leaves(5_000))
+    assert len(params) == 5_000 and sql.count("(") == 5_000 // GROUP + 1 + 2

@@ -21,6 +21,20 @@ TRUE_LEAF = (1, "=", 1)
 FALSE_LEAF = (0, "=", 1)
 LOGIC = {"!": 1, "&": 2, "|": 2}
 
+# -- limits -------------------------------------------------------------------------------------
+# Odoo sets none; these are far above what a client writes, and keep one request's parsing and
+# SQL bounded. Leaves: the databases' planners are quadratic in the terms of one OR (SQLite
+# takes about a second for 8 000 `x = ?` OR-ed; PostgreSQL looks for factors common to OR-ed
+# terms of an AND), so 10 000 leaves keep one request to seconds while no hand-written or
+# client-built domain comes near it (an `in` list is one leaf, its size
+# bounded by the request's). Depth counts levels after flattening (`| | a b
+# c` is one level; a dotted path or `any` adds one per step): SQLAlchemy compiles nesting
+# recursively, about eight Python frames per level of AND/OR and sixteen per sub-search, so 32
+# levels keep every request (with its record rules' levels on top) well inside Python's
+# recursion limit of 1000 frames; domains people write, flattened, rarely pass five.
+MAX_DOMAIN_LEAVES = 10_000
+MAX_DOMAIN_DEPTH = 32
+
 
 class Domain:
     """A node of a domain tree; trees are immutable and compared by value."""
@@ -81,29 +95,122 @@ def is_leaf(item: Any) -> bool:
 
 
 def parse(domain: Any) -> Domain:
-    """Read a domain (Polish notation, implicit AND) into a tree, checking only its syntax."""
+    """Read a domain (Polish notation, implicit AND) into a tree, checking only its syntax.
+
+    Linear in the domain's length: the binary operators are first read into a raw tree, then each
+    run of one operator (a chain `| | | a b c d`, whichever way it leans) becomes one n-ary node,
+    and `! !` cancels out. Both passes are loops, never recursion, so that no domain reaches
+    Python's recursion limit; a domain beyond `MAX_DOMAIN_LEAVES` or `MAX_DOMAIN_DEPTH` is refused.
+    """
     if not isinstance(domain, (list, tuple)):
         raise ValueError(f"Invalid domain {domain!r}: a domain is a list of leaves and operators")
+    leaves = 0
     for item in domain:
-        if not (isinstance(item, str) and item in LOGIC) and not is_leaf(item):
+        if isinstance(item, str) and item in LOGIC:
+            continue
+        if not is_leaf(item):
             shown = tuple(item) if isinstance(item, list) else item
             raise ValueError(f"Invalid leaf {shown!r}")
-    stack: list[Domain] = []
+        leaves += 1
+    check_leaves(leaves)
+    stack: list[Domain | _Raw] = []
     for item in reversed(domain):
         if isinstance(item, str):
             arity = LOGIC[item]
             if len(stack) < arity:
                 raise ValueError(f"Domain {list(domain)!r} is syntactically not correct.")
             if item == "!":
-                stack.append(Not(stack.pop()))
+                stack.append(_Raw("!", [stack.pop()]))
             else:
-                pair = (stack.pop(), stack.pop())
-                stack.append(And(pair) if item == "&" else Or(pair))
+                first = stack.pop()
+                stack.append(_Raw(item, [first, stack.pop()]))
         elif tuple(item) in (TRUE_LEAF, FALSE_LEAF):
             stack.append(TRUE if tuple(item) == TRUE_LEAF else FALSE)
         else:
             stack.append(Condition(item[0], item[1], item[2]))
-    return conjunction(reversed(stack))
+    stack.reverse()
+    return _freeze(_Raw("&", stack))
+
+
+def check_leaves(count: int) -> None:
+    """Refuse a domain of more leaves than `MAX_DOMAIN_LEAVES`, before any work is done on it."""
+    if count > MAX_DOMAIN_LEAVES:
+        raise ValueError(f"Domain too large: {count} leaves (at most {MAX_DOMAIN_LEAVES})")
+
+
+def check_depth(depth: int) -> None:
+    """Refuse a tree nested deeper than `MAX_DOMAIN_DEPTH` (counted after flattening)."""
+    if depth > MAX_DOMAIN_DEPTH:
+        raise ValueError(f"Domain too deep: more than {MAX_DOMAIN_DEPTH} nested levels of operators "
+                         "and sub-domains")
+
+
+class _Raw:
+    """An operator as read, before runs of it are flattened: `&`/`|` with operands, or `!`."""
+
+    __slots__ = ("op", "kids")
+
+    def __init__(self, op: str, kids: list[Domain | _Raw]) -> None:
+        self.op = op
+        self.kids = kids
+
+
+class _Frame:
+    """One n-ary node being frozen: its operands still to freeze (last first) and those done."""
+
+    __slots__ = ("op", "todo", "done", "level")
+
+    def __init__(self, raw: _Raw, parent: int) -> None:
+        if raw.op == "!":
+            negated = True
+            child = raw.kids[0]
+            while isinstance(child, _Raw) and child.op == "!":  # `! !` cancels out
+                negated = not negated
+                child = child.kids[0]
+            self.op = "!" if negated else ""
+            self.todo: list[Domain | _Raw] = [child]
+        else:
+            self.op = raw.op
+            operands: list[Domain | _Raw] = []
+            walk: list[Domain | _Raw] = [raw]
+            while walk:  # the whole run of this operator, its operands in order
+                node = walk.pop()
+                if isinstance(node, _Raw) and node.op == raw.op:
+                    walk.extend(reversed(node.kids))
+                else:
+                    operands.append(node)
+            operands.reverse()
+            self.todo = operands
+        self.done: list[Domain] = []
+        # the depth of the node this frame makes (an upper bound: constants may fold it away)
+        self.level = parent + (1 if self.op and (self.op == "!" or len(self.todo) > 1) else 0)
+        check_depth(self.level)
+
+    def node(self) -> Domain:
+        if self.op == "&":
+            return conjunction(self.done)
+        if self.op == "|":
+            return disjunction(self.done)
+        return Not(self.done[0]) if self.op == "!" else self.done[0]
+
+
+def _freeze(root: _Raw) -> Domain:
+    """The raw tree as immutable nodes, each run of one operator one n-ary node (a loop over an
+    explicit stack, each raw node visited once)."""
+    frames = [_Frame(root, 0)]
+    while True:
+        frame = frames[-1]
+        if frame.todo:
+            item = frame.todo.pop()
+            if isinstance(item, _Raw):
+                frames.append(_Frame(item, frame.level))
+            else:
+                frame.done.append(item)
+            continue
+        frames.pop()
+        if not frames:
+            return frame.node()
+        frames[-1].done.append(frame.node())
 
 
 # -- combining ----------------------------------------------------------------------------------
@@ -112,9 +219,9 @@ def conjunction(nodes: Iterable[Domain]) -> Domain:
     """AND of nodes, flattened, with TRUE dropped and FALSE absorbing."""
     children: list[Domain] = []
     for node in nodes:
-        if node == TRUE:
-            continue
-        if node == FALSE:
+        if isinstance(node, Constant):
+            if node.value:
+                continue
             return FALSE
         children.extend(node.children if isinstance(node, And) else [node])
     if not children:
@@ -126,9 +233,9 @@ def disjunction(nodes: Iterable[Domain]) -> Domain:
     """OR of nodes, flattened, with FALSE dropped and TRUE absorbing."""
     children: list[Domain] = []
     for node in nodes:
-        if node == FALSE:
-            continue
-        if node == TRUE:
+        if isinstance(node, Constant):
+            if not node.value:
+                continue
             return TRUE
         children.extend(node.children if isinstance(node, Or) else [node])
     if not children:
@@ -204,19 +311,21 @@ def canonical_operator(operator: str, value: Any) -> str:
 # -- token lists --------------------------------------------------------------------------------
 
 def normalize_domain(domain: Sequence[Any]) -> list[Any]:
-    """A domain with its implicit ANDs written out, so that it can be combined with others."""
-    out: list[Any] = []
+    """A domain with its implicit ANDs written out, so that it can be combined with others (the
+    missing `&` all go in front, counted first: one pass)."""
+    body: list[Any] = []
+    missing = 0
     expected = 1
     for token in domain:
         if expected == 0:
-            out.insert(0, "&")
+            missing += 1
             expected = 1
         if isinstance(token, (list, tuple)):
             expected -= 1
         else:
             expected += LOGIC.get(token, 0) - 1
-        out.append(token)
-    return out
+        body.append(token)
+    return ["&"] * missing + body
 
 
 def combine(glue: str, domains: Sequence[Sequence[Any]]) -> list[Any]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.elements import Grouping
 
 from odoorpc_server.exceptions import ValidationError
 from odoorpc_server.orm import access, classes
@@ -25,6 +26,7 @@ from odoorpc_server.orm.domains import (
     Or,
     Relation,
     canonical_operator,
+    check_depth,
     conjunction,
     disjunction,
     is_false,
@@ -42,18 +44,24 @@ if TYPE_CHECKING:
 HIERARCHY = ("child_of", "parent_of")
 
 
-def bind(model: Model, node: Domain, registry: Registry) -> Domain:
+def bind(model: Model, node: Domain, registry: Registry, depth: int = 0) -> Domain:
     """A parsed domain resolved against `model`: unknown fields refused, dotted paths and `any`
     operands bound to their comodel, NOT pushed into the leaves (after paths became `any`, as
-    Odoo 17 combines them)."""
+    Odoo 17 combines them).
+
+    `depth` is the nesting reached so far: each operator and each step into a comodel counts one,
+    so that sub-domains nested in sub-domains (or a long dotted path) stay within the limit the
+    recursive steps after this one (negation, SQL, SQLAlchemy's compiler) can take."""
     if isinstance(node, Constant):
         return node
+    if isinstance(node, (Not, And, Or)):
+        check_depth(depth + 1)
     if isinstance(node, Not):
-        return negate(bind(model, node.child, registry))
+        return negate(bind(model, node.child, registry, depth + 1))
     if isinstance(node, And):
-        return conjunction(bind(model, c, registry) for c in node.children)
+        return conjunction(bind(model, c, registry, depth + 1) for c in node.children)
     if isinstance(node, Or):
-        return disjunction(bind(model, c, registry) for c in node.children)
+        return disjunction(bind(model, c, registry, depth + 1) for c in node.children)
     assert isinstance(node, Condition)
     leaf = (node.path, node.operator, node.value)
     head, _, rest = node.path.partition(".")
@@ -63,13 +71,16 @@ def bind(model: Model, node: Domain, registry: Registry) -> Domain:
     if rest:
         if not fld.relational:
             raise ValueError(f"Invalid field {model.name}.{node.path} in leaf {leaf!r}")
+        check_depth(depth + 1)
         sub = Condition(rest, node.operator, node.value)
-        return Relation(head, "any", bind(registry.comodel(fld), sub, registry), is_false(sub))
+        return Relation(head, "any", bind(registry.comodel(fld), sub, registry, depth + 1), is_false(sub))
     if node.operator in ("any", "not any"):
         if not fld.relational:
             raise ValueError(f"Invalid leaf {leaf!r}: operator {node.operator!r} needs a relational field")
+        check_depth(depth + 1)
         sub_tree = parse(node.value)
-        return Relation(head, node.operator, bind(registry.comodel(fld), sub_tree, registry), is_false(sub_tree))
+        return Relation(head, node.operator, bind(registry.comodel(fld), sub_tree, registry, depth + 1),
+                        is_false(sub_tree))
     return node
 
 
@@ -89,13 +100,15 @@ class Compiler:
         if active_test is None:
             active_test = self.env.context.get("active_test", True) is not False
         tree = parse(list(domain or []))
+        if is_false(tree):  # Odoo skips the query of a statically false domain: it finds nothing
+            return sa.false()
+        bound = bind(model, tree, self.env.registry)
         active = model.active_name
         if active and active_test and not any(
                 isinstance(item, (list, tuple)) and item and item[0] == active for item in domain or []):
-            tree = conjunction([Condition(active, "=", 1), tree])
-        if is_false(tree):  # Odoo skips the query of a statically false domain: it finds nothing
-            return sa.false()
-        return self.with_rules(model, self.sql(model, model.table, bind(model, tree, self.env.registry)))
+            # added once bound, so that it takes no level of the client's nesting limit
+            bound = conjunction([Condition(active, "=", 1), bound])
+        return self.with_rules(model, self.sql(model, model.table, bound))
 
     def with_rules(self, model: Model, clause: ColumnElement[bool]) -> ColumnElement[bool]:
         """The user's read rules on `model` AND-ed to a search, sub-searches included."""
@@ -128,9 +141,9 @@ class Compiler:
         if isinstance(node, Not):
             return sa.not_(self.sql(model, table, node.child))
         if isinstance(node, And):
-            return sa.and_(*(self.sql(model, table, n) for n in node.children))
+            return grouped(sa.and_, [self.sql(model, table, n) for n in node.children])
         if isinstance(node, Or):
-            return sa.or_(*(self.sql(model, table, n) for n in node.children))
+            return grouped(sa.or_, [self.sql(model, table, n) for n in node.children])
         if isinstance(node, Relation):
             return self.relation(model, table, node)
         assert isinstance(node, Condition)
@@ -464,6 +477,20 @@ SCALAR_OPERATORS: dict[str, ScalarSQL] = {
 RELATIONAL_HANDLERS: dict[str, Callable[[Compiler, Model, Any, Field, str, Any], ColumnElement[bool]]] = {
     "one2many": Compiler.one2many, "many2many": Compiler.many2many, "many2one": Compiler.many2one,
 }
+
+
+GROUP = 64  # operands of one AND/OR as SQL writes it; SQLite parses `a OR b OR ...` one level each
+
+
+def grouped(glue: Callable[..., ColumnElement[bool]], clauses: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    """An n-ary AND/OR as parenthesised groups of at most `GROUP` operands, nested: SQLite refuses
+    an expression more than 1000 levels deep, and reads a flat chain of n operands as n levels;
+    groups make it a few levels (log base 64), for SQLAlchemy's recursive compiler too."""
+    while len(clauses) > GROUP:
+        # type_coerce keeps the parentheses, which and_/or_ would flatten away
+        clauses = [sa.type_coerce(Grouping(glue(*clauses[i:i + GROUP])), sa.Boolean)
+                   for i in range(0, len(clauses), GROUP)]
+    return glue(*clauses)
 
 
 def _outside_int32(value: Any) -> bool:
