@@ -241,7 +241,8 @@ def test_an_older_database_gets_the_new_base_fields(backend: str, tmp_path_facto
     with eng.begin() as conn:  # as a database of an earlier version had it
         conn.execute(sa.text("DELETE FROM ir_model_fields WHERE model = 'res.partner' AND name IN "
                              "('commercial_partner_id', 'commercial_company_name')"))
-        conn.execute(sa.text("DROP INDEX IF EXISTS ix_res_partner_commercial_partner_id"))
+        for index in ("ix_res_partner_commercial_partner_id", "res_partner__commercial_partner_id_index"):
+            conn.execute(sa.text(f"DROP INDEX IF EXISTS {index}"))  # as an earlier version named it, and now
         for column in ("commercial_partner_id", "commercial_company_name"):
             conn.execute(sa.text(f"ALTER TABLE res_partner DROP COLUMN {column}"))
     eng.dispose()
