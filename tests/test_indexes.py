@@ -160,31 +160,38 @@ def test_an_older_database_gets_the_indexes_at_start(old_server: Server) -> None
 
 
 def explain(server: Server, domain: list[object], seqscan: bool = True) -> str:
-    """EXPLAIN of the query search() runs for `domain` (the compiler's SQL, as the server sends it);
-    `seqscan=False` asks the planner for any other plan it has, which shows whether the SQL can
-    use an index at all, whatever the table's size."""
+    """The plan of the query search() runs for `domain` (the compiler's SQL, as the server sends
+    it): PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY PLAN. On PostgreSQL `seqscan=False` asks the
+    planner for any other plan it has, which shows whether the SQL can use an index at all,
+    whatever the table's size."""
     storage = Backend(server.data_dir, server.db_url)
     try:
         with storage.transaction(server.db) as conn:
-            # rows added since the GIN indexes were made wait in their pending lists (which a
-            # scan reads in full) until a vacuum merges them: merged here, as autovacuum would
-            for name in ("name", "email"):
-                conn.execute(sa.text("SELECT gin_clean_pending_list(CAST(:index AS regclass))"),
-                             {"index": index_name("res_partner", name)})
+            postgres = conn.dialect.name == "postgresql"
+            if postgres:
+                # rows added since the GIN indexes were made wait in their pending lists (which a
+                # scan reads in full) until a vacuum merges them: merged here, as autovacuum would
+                for name in ("name", "email"):
+                    conn.execute(sa.text("SELECT gin_clean_pending_list(CAST(:index AS regclass))"),
+                                 {"index": index_name("res_partner", name)})
+                if not seqscan:
+                    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             conn.exec_driver_sql("ANALYZE res_partner")
-            if not seqscan:
-                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             env = Env(conn, Registry.load(conn), SUPERUSER_ID, {"active_test": False}, su=True)
             query = env.compiler.ids_query(env.registry["res.partner"], domain)
             compiled = query.compile(dialect=conn.dialect)
-            rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars()
+            if postgres:
+                rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars()
+            else:
+                params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+                rows = (row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), params))
             return "\n".join(rows)
     finally:
         storage.dispose()
 
 
-@pytest.fixture(scope="module")
-def many_partners(server: Server) -> Server:
+def add_partners(server: Server) -> Server:
+    """5 000 partners named `Bulk <batch>-<i>`, with e-mails `bulk<batch>.<i>@example.com`."""
     admin = server.client()
     for batch in range(5):
         admin.x("res.partner", "create", [{"name": f"Bulk {batch}-{i}", "email": f"bulk{batch}.{i}@example.com"}
@@ -192,24 +199,39 @@ def many_partners(server: Server) -> Server:
     return server
 
 
+@pytest.fixture(scope="module")
+def many_partners(server: Server) -> Server:
+    return add_partners(server)
+
+
 def test_email_equality_uses_the_index(many_partners: Server) -> None:
-    if many_partners.backend != "postgresql":
-        pytest.skip("query plans are PostgreSQL's")
-    # a GIN trigram lookup costs more than reading 5 000 rows, less than reading a million: the
-    # planner is asked for its indexed plan, which only SQL comparing the bare column can have
+    # PostgreSQL: a GIN trigram lookup costs more than reading 5 000 rows, less than reading a
+    # million: the planner is asked for its indexed plan, which only SQL comparing the bare
+    # column can have. SQLite: the plain index serves the equality.
     plan = explain(many_partners, [("email", "=", "bulk3.417@example.com")], seqscan=False)
-    assert "Bitmap Index Scan on res_partner__email_index" in plan
-    assert "Seq Scan" not in plan
+    if many_partners.backend == "postgresql":
+        assert "Bitmap Index Scan on res_partner__email_index" in plan
+        assert "Seq Scan" not in plan
+    else:
+        assert plan.startswith("SEARCH res_partner USING ") and "INDEX res_partner__email_index (email=?)" in plan
     assert many_partners.client().x("res.partner", "search_count", [("email", "=", "bulk3.417@example.com")]) == 1
 
 
-def test_ilike_uses_the_trigram_index(many_partners: Server) -> None:
-    if many_partners.backend != "postgresql":
-        pytest.skip("query plans are PostgreSQL's")
-    plan = explain(many_partners, [("name", "ilike", "3-417")])
+@pytest.fixture(scope="module")
+def many_partners_pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Trigram indexes are PostgreSQL's (SQLite's plain index cannot serve `ilike`): a server of
+    its own on PostgreSQL, with 5 000 partners."""
+    require_backend("postgresql")
+    srv = add_partners(start_server(tmp_path_factory.mktemp("trigram"), "postgresql", ["--demo"]))
+    yield srv
+    stop_server(srv)
+
+
+def test_ilike_uses_the_trigram_index(many_partners_pg: Server) -> None:
+    plan = explain(many_partners_pg, [("name", "ilike", "3-417")])
     assert "Bitmap Index Scan on res_partner__name_index" in plan
     assert "Seq Scan" not in plan
-    found = many_partners.client().x("res.partner", "search_read", [("name", "ilike", "K 3-417")], ["name"])
+    found = many_partners_pg.client().x("res.partner", "search_read", [("name", "ilike", "K 3-417")], ["name"])
     assert [r["name"] for r in found] == ["Bulk 3-417"]
 
 
