@@ -1,7 +1,7 @@
 """The application state one process holds: where databases live, registries, caches."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -122,6 +122,13 @@ class App:
         transaction of its own, before the call's (which may be read-only), since a signed
         request's nonce is recorded; throttled per address like a login; OAuthFailed (401)
         otherwise."""
+        return int(self.oauth_transaction(db, attempt, lambda conn: resource_user(conn, request)))
+
+    def oauth_transaction(self, db: str, attempt: Attempt, work: Callable[[sa.Connection], Any],
+                          refusals: tuple[type[Exception], ...] = (OAuthFailed,)) -> Any:
+        """`work(conn)` in a write transaction of its own, after the throttle's check (a refusal
+        by it is OAuthFailed); a refusal of `work` counts as a failed attempt. The caller
+        settles `attempt`."""
         with self.backend.transaction(db) as conn:
             self.registries.get(db, conn)
             try:
@@ -129,11 +136,10 @@ class App:
             except AccessDenied as refused:
                 raise OAuthFailed(str(refused)) from None
             try:
-                uid = resource_user(conn, request)
-            except OAuthFailed:
+                return work(conn)
+            except refusals:
                 attempt.failed = True
                 raise
-        return uid
 
     def check_credentials(self, conn: sa.Connection, db: str, uid: int, password: Any,
                           attempt: Attempt | None = None, keys_too: bool = True,

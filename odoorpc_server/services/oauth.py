@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from odoorpc_server.exceptions import AccessDenied, OAuthBadRequest, OAuthFailed, UserError
+from odoorpc_server.exceptions import OAuthBadRequest, OAuthFailed, UserError
 from odoorpc_server.services import oauth1, oauth2
 from odoorpc_server.services.app import App, remote_address
 from odoorpc_server.storage import oauth as store
@@ -40,17 +40,8 @@ def endpoint(app: App, db: str, name: str, request: SignedRequest) -> dict[str, 
         raise OAuthBadRequest(f"Unknown OAuth endpoint {name!r}")
     attempt = Attempt(remote_address.get())
     try:
-        with app.backend.transaction(db) as conn:
-            app.registries.get(db, conn)
-            try:
-                app.throttle.check(conn, attempt)
-            except AccessDenied as refused:
-                raise OAuthFailed(str(refused)) from None
-            try:
-                return handler(conn, request)
-            except (OAuthFailed, OAuthBadRequest):
-                attempt.failed = True
-                raise
+        return dict(app.oauth_transaction(db, attempt, lambda conn: handler(conn, request),
+                                          (OAuthFailed, OAuthBadRequest)))
     finally:
         app.throttle.settle(app.backend, db, attempt)
 
