@@ -14,6 +14,7 @@ import time
 import uuid
 import xmlrpc.client
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,23 +202,31 @@ def require_backend(backend: str) -> None:
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432 (outside CI)")
 
 
+@contextmanager
+def serving(backend: str, tmp_path_factory: pytest.TempPathFactory, label: str, *extra: str) -> Iterator[Server]:
+    """A server on `backend` (skipped as `require_backend` says) in a new directory named after
+    `label`, stopped afterwards: the body of every server fixture."""
+    require_backend(backend)
+    srv = start_server(tmp_path_factory.mktemp(f"{label}-{backend}"), backend, list(extra))
+    try:
+        yield srv
+    finally:
+        stop_server(srv)
+
+
 @pytest.fixture(scope="session")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server per backend for the session, with a demo database."""
-    require_backend(backend)
-    srv = start_server(tmp_path_factory.mktemp(f"srv-{backend}"), backend, ["--demo"])
-    yield srv
-    stop_server(srv)
+    with serving(backend, tmp_path_factory, "srv", "--demo") as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
 def server19(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server answering as Odoo 19.0 (where JSON-2 exists), with a demo database, one per
     test module that uses it."""
-    require_backend(backend)
-    srv = start_server(tmp_path_factory.mktemp(f"j2-{backend}"), backend, ["--demo", "--odoo-version", "19.0"])
-    yield srv
-    stop_server(srv)
+    with serving(backend, tmp_path_factory, "j2", "--demo", "--odoo-version", "19.0") as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from oauthlib import oauth1 as oauthlib1
 from requests_oauthlib import OAuth1
 
-from conftest import Client, Server, fault, require_backend, start_server, stop_server
+from conftest import Client, Server, fault, serving
 from odoorpc_server.exceptions import AccessError, OAuthBadRequest, OAuthFailed
 from odoorpc_server.services.app import App, remote_address
 from odoorpc_server.services.oauth import demo_application, endpoint
@@ -34,10 +34,8 @@ METHODS = ("HMAC-SHA1", "HMAC-SHA256", "PLAINTEXT")
 
 @pytest.fixture(scope="module")
 def srv(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    require_backend(backend)
-    server = start_server(tmp_path_factory.mktemp(f"oauth-{backend}"), backend, ["--demo"])
-    yield server
-    stop_server(server)
+    with serving(backend, tmp_path_factory, "oauth", "--demo") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,7 @@ from conftest import (
     fault,
     last_line,
     require_backend,
-    start_server,
-    stop_server,
+    serving,
 )
 from jsonwire import Web
 from odoorpc_server.exceptions import MissingError, UnknownReport, UserError
@@ -84,18 +83,14 @@ def http(server: Server) -> requests.Session:
 @pytest.fixture(scope="module")
 def server10(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server answering as Odoo 10.0 (the report service and ir.actions.report.xml)."""
-    require_backend(backend)
-    srv = start_server(tmp_path_factory.mktemp(f"r10-{backend}"), backend, ["--demo", "--odoo-version", "10.0"])
-    yield srv
-    stop_server(srv)
+    with serving(backend, tmp_path_factory, "r10", "--demo", "--odoo-version", "10.0") as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
 def server11(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    require_backend(backend)
-    srv = start_server(tmp_path_factory.mktemp(f"r11-{backend}"), backend, ["--demo", "--odoo-version", "11.0"])
-    yield srv
-    stop_server(srv)
+    with serving(backend, tmp_path_factory, "r11", "--demo", "--odoo-version", "11.0") as srv:
+        yield srv
 
 
 # -- the report actions -----------------------------------------------------------------------

@@ -19,7 +19,7 @@ import requests
 from requests_oauthlib import OAuth1
 from restwire import CALLBACK, Rest, api, cli_application, oauth1_session, oauth2_session, oauth2_token, start
 
-from conftest import Client, Server, require_backend, start_server, stop_server
+from conftest import Client, Server, require_backend, serving, start_server, stop_server
 from odoorpc_server.protocols import xmldata
 
 COMPANY_CUSTOMERS = [("is_company", "=", True), ("customer", "=", True)]
@@ -28,10 +28,8 @@ DOMAIN = "[('is_company', '=', True), ('customer', '=', True)]"
 
 @pytest.fixture(scope="module")
 def srv(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    require_backend(backend)
-    server = start_server(tmp_path_factory.mktemp(f"rest-{backend}"), backend, ["--demo", "--odoo-version", "12.0"])
-    yield server
-    stop_server(server)
+    with serving(backend, tmp_path_factory, "rest", "--demo", "--odoo-version", "12.0") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
