@@ -105,13 +105,17 @@ def bearer_candidates(conn: Connection, token: str) -> list[Any]:
     """(key id, hash, user id) of the unrevoked, unexpired `rpc` (or unscoped) keys of active
     users whose index matches the token: the only rows a bearer key may be."""
     stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    return list(conn.execute(
-        sa.select(APIKEYS.c.id, APIKEYS.c.key, APIKEYS.c.user_id)
-        .select_from(APIKEYS.join(USERS, USERS.c.id == APIKEYS.c.user_id))
-        .where(APIKEYS.c.index == token[:API_KEY_INDEX], USERS.c.active == sa.true(),
-               sa.or_(APIKEYS.c.scope.is_(None), APIKEYS.c.scope == "rpc"),
-               sa.or_(APIKEYS.c.expiration_date.is_(None), APIKEYS.c.expiration_date >= stamp))
-        .order_by(APIKEYS.c.id)).all())
+    return list(conn.execute(_BEARER_CANDIDATES, {"index": token[:API_KEY_INDEX], "stamp": stamp}).all())
+
+
+# built once: every JSON-2 call runs it
+_BEARER_CANDIDATES = (
+    sa.select(APIKEYS.c.id, APIKEYS.c.key, APIKEYS.c.user_id)
+    .select_from(APIKEYS.join(USERS, USERS.c.id == APIKEYS.c.user_id))
+    .where(APIKEYS.c.index == sa.bindparam("index"), USERS.c.active == sa.true(),
+           sa.or_(APIKEYS.c.scope.is_(None), APIKEYS.c.scope == "rpc"),
+           sa.or_(APIKEYS.c.expiration_date.is_(None), APIKEYS.c.expiration_date >= sa.bindparam("stamp")))
+    .order_by(APIKEYS.c.id))
 
 
 class CredentialCache:

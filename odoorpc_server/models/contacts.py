@@ -27,8 +27,16 @@ class ContactSync(BaseModel):
     ADDRESS_FIELDS: ClassVar[tuple[str, ...]] = ()
     COMMERCIAL_FIELDS: ClassVar[tuple[str, ...]] = ()
 
+    # what the synchronisation reads besides the address and commercial fields
+    SYNC_INPUTS: ClassVar[frozenset[str]] = frozenset({"parent_id", "type", "is_company", "commercial_partner_id"})
+
     def _after_write(self, ids: list[int], vals: dict[str, Any], created: bool = False) -> None:
         if self.env.context.get(NO_SYNC):
+            return
+        if not created and not (vals.keys() & (self.SYNC_INPUTS | set(self.ADDRESS_FIELDS) |
+                                               set(self.COMMERCIAL_FIELDS))):
+            # a write of nothing the sync reads (a name, a phone) cannot make a tree inconsistent
+            # that was not: no query for it
             return
         if not (created or vals.get("parent_id") or vals.get("type") == "contact"):
             ids = self._with_children(ids)  # the others have nothing to sync: one query, not one each

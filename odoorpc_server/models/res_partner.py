@@ -36,6 +36,9 @@ class Partner(ContactSync):
         rows = self._fetch_values([i for i in ids if i], ["complete_name"], False)
         return {i: (r["complete_name"] or False) for i, r in rows.items()}
 
+    def _display_column(self) -> str | None:
+        return "complete_name"
+
     def _compute_company_type(self, ids: list[int]) -> dict[int, Any]:
         rows = self._fetch_values(ids, ["is_company"], False)
         return {i: "company" if r["is_company"] else "person" for i, r in rows.items()}

@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import math
 import xmlrpc.client
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -274,6 +275,49 @@ def to_column(fld: Field, value: Any) -> Any:
             return value.decode()
         return _text(value)
     raise ValueError(f"Unsupported field type {t}")
+
+
+def _read_integer(value: Any) -> Any:
+    value = value or 0
+    return float(value) if value > INT_MAX else value
+
+
+def _read_float(value: Any) -> float:
+    return float(value or 0.0)
+
+
+def _read_date(value: Any) -> Any:
+    if value is None:
+        return False
+    return value.strftime(DATE_FMT) if isinstance(value, dt.date) else value
+
+
+def _read_datetime(value: Any) -> Any:
+    if value is None:
+        return False
+    return value.strftime(DATETIME_FMT) if isinstance(value, dt.datetime) else value[:19]
+
+
+def _read_plain(value: Any) -> Any:
+    return False if value is None else value
+
+
+def _read_many2one(value: Any) -> Any:
+    return value or False
+
+
+# column value -> read format, by field type (the rest read as stored, NULL as False); chosen
+# once per field of a read rather than per value
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "integer": _read_integer, "float": _read_float, "monetary": _read_float, "boolean": bool,
+    "date": _read_date, "datetime": _read_datetime, "many2one": _read_many2one,
+}
+
+
+def reader(fld: Field) -> Callable[[Any], Any]:
+    """The function turning this field's column values into Odoo's read format (`to_read`;
+    a many2one column reads as its id or False)."""
+    return _READERS.get(fld.type, _read_plain)
 
 
 def to_read(fld: Field, value: Any) -> Any:

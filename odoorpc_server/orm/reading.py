@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from odoorpc_server.exceptions import UnknownField
 from odoorpc_server.orm import access, api, export
-from odoorpc_server.orm.fields import X2MANY, Field, to_read
+from odoorpc_server.orm.fields import X2MANY, Field, reader, to_read
 from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.orm.records import LOG_FIELDS, Records, normalize_ids
-from odoorpc_server.storage.types import in_values
+from odoorpc_server.storage.types import in_param, in_values
 
 
 class Reading(Records):
@@ -54,31 +54,35 @@ class Reading(Records):
                       rules: str | None = None) -> dict[int, dict[str, Any]]:
         """Field values of the existing `ids`. With `rules` (an operation) the record rules of
         that operation filter the fetch; when they hide a record that exists, AccessError, as
-        the separate check would have raised, before anything else is read."""
+        the separate check would have raised, before anything else is read. With `m2o_names`
+        the display names of many2one targets whose display name is a column of theirs come in
+        the same statement (a left join each), the others in one query per comodel."""
         fields = [self.model.fields[n] for n in names]
-        cols = [self.table.c[f.name] for f in fields if f.column and f.name != "id"]
-        query = sa.select(self.table.c.id, *cols).where(in_values(self.table.c.id, set(ids)))
-        clause = self._rule_clause(rules) if rules and ids else None
-        rows = self.conn.execute(query.where(clause) if clause is not None else query).all() if ids else []
-        if rules and ids:
-            fetched = {row.id for row in rows}
-            if clause is not None and len(fetched) < len(set(ids)):  # hidden, or gone: which one decides
+        stored = [f for f in fields if f.column and f.name != "id"]
+        if not ids:
+            return {}
+        query, shown, ruled = self._fetch_statement(stored, m2o_names, rules)
+        rows = self.conn.execute(query, {"fetched": sorted(set(ids))}).all()
+        if rules:
+            fetched = {row[0] for row in rows}
+            if ruled and len(fetched) < len(set(ids)):  # hidden, or gone: which one decides
                 self._check_rule_domain(self._existing(ids), rules)
             if fetched and not self.env.su:
                 self._check_linked([i for i in ids if i in fetched], rules)
+        readers = [(f.name, pos, reader(f), shown.get(f.name)) for pos, f in enumerate(stored, 1)]
         out: dict[int, dict[str, Any]] = {}
         for row in rows:
-            rec: dict[str, Any] = {"id": row.id}
-            for f in fields:
-                if f.column and f.name != "id":
-                    rec[f.name] = self._column_read(f, row._mapping[f.name])
-            out[row.id] = rec
+            rec: dict[str, Any] = {"id": row[0]}
+            for name, pos, convert, label in readers:
+                value = convert(row[pos])
+                rec[name] = [value, row[label] or False] if label is not None and value else value
+            out[row[0]] = rec
         found = list(out)
         for f in fields:
             if f.name == "id" or (f.column and f.type != "many2one"):
                 continue
             if f.type == "many2one" and f.column:
-                if m2o_names:
+                if m2o_names and f.name not in shown:
                     targets = {r[f.name] for r in out.values() if r[f.name]}
                     names_ = self.comodel(f)._display_names(sorted(targets)) if targets else {}
                     for r in out.values():
@@ -89,6 +93,52 @@ class Reading(Records):
             for i in found:
                 out[i][f.name] = vals.get(i, False)
         return out
+
+    def _fetch_statement(self, stored: list[Field], m2o_names: bool,
+                         rules: str | None) -> tuple[Any, dict[str, int], bool]:
+        """The fetch's statement (ids bound at execution as `fetched`), the positions of its
+        joined display names, and whether rules filter it. Built once per user, model, fields
+        and rules while the rules' condition is reusable (`Compiler.rule_clause`)."""
+        clause, stable = self.env.compiler.rule_clause(self.model, rules) if rules else (None, True)
+        store = access.cache(self.env, "fetch_statements")
+        key = (self.env.registry, self.env.uid, self.env.su, self.model.name, tuple(f.name for f in stored),
+               m2o_names, rules)
+        found = store.get(key) if stable else None
+        if found is None:
+            query, shown = self._values_query(stored, m2o_names)
+            query = query.where(in_param(self.table.c.id, "fetched"))
+            found = (query.where(clause) if clause is not None else query, shown, clause is not None)
+            if stable:
+                store[key] = found
+        return found  # type: ignore[no-any-return]
+
+    def _values_query(self, stored: list[Field], m2o_names: bool) -> tuple[Any, dict[str, int]]:
+        """SELECT id, the stored columns (and the joined display names: their positions by field)."""
+        columns: list[Any] = [self.table.c.id, *(self.table.c[f.name] for f in stored)]
+        source: Any = self.table
+        shown: dict[str, int] = {}
+        for f in stored if m2o_names else ():
+            if f.type != "many2one":
+                continue
+            comodel = self.comodel(f)
+            display = comodel._display_column()
+            if display is None:
+                continue
+            target = comodel.table.alias(f"shown_{len(shown)}")  # a generated name, never a client's
+            source = source.outerjoin(target, target.c.id == self.table.c[f.name])
+            shown[f.name] = len(columns)
+            columns.append(target.c[display])
+        return sa.select(*columns).select_from(source), shown
+
+    def _display_column(self) -> str | None:
+        """The stored text column that alone is a record's display name (its rec_name), which a
+        read of a many2one to this model joins instead of asking `_display_names`; None when
+        the model computes its display names (a model overriding `_display_names` says which
+        column, if any, by overriding this too)."""
+        if type(self)._display_names is not Reading._display_names:
+            return None
+        fld = self.model.fields.get(self.model.rec_name or "")
+        return fld.name if fld is not None and fld.column and fld.type in ("char", "text") else None
 
     def _column_read(self, f: Field, value: Any) -> Any:
         if f.type == "many2one":

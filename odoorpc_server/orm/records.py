@@ -164,8 +164,7 @@ class Records:
 
     def _rule_clause(self, operation: str) -> Any:
         """The SQL condition of the record rules of `operation` (None: no rule applies)."""
-        domain = access.rule_domain(self.env, self.model, operation)
-        return None if domain is None else self.env.sudo().compiler.where(self.model, domain, active_test=False)
+        return self.env.compiler.rule_clause(self.model, operation)[0]
 
     def _check_rule_domain(self, ids: list[int], operation: str) -> None:
         clause = self._rule_clause(operation) if ids else None

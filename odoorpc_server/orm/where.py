@@ -35,6 +35,7 @@ from odoorpc_server.orm.domains import (
     parse,
 )
 from odoorpc_server.orm.fields import INT_MAX, INT_MIN, Field, to_column
+from odoorpc_server.storage.database import statements
 from odoorpc_server.storage.types import in_values, not_in_values, text_of
 
 if TYPE_CHECKING:
@@ -112,12 +113,29 @@ class Compiler:
 
     def with_rules(self, model: Model, clause: ColumnElement[bool]) -> ColumnElement[bool]:
         """The user's read rules on `model` AND-ed to a search, sub-searches included."""
-        rules = access.rule_domain(self.env, model, "read")
+        rules, _ = self.rule_clause(model, "read")
+        return clause if rules is None else sa.and_(rules, clause)
+
+    def rule_clause(self, model: Model, operation: str) -> tuple[ColumnElement[bool] | None, bool]:
+        """The SQL of the user's record rules of `operation` on `model` (None: no rule applies),
+        and whether it is reusable: a condition whose compilation read nothing from the
+        database (no `child_of` walk, no name search) is a function of the rules alone, so it
+        is kept with them and dropped when they change."""
+        rules = access.rule_domain(self.env, model, operation)
         if rules is None:
-            return clause
-        sudo = Compiler(self.env.sudo())
-        bound = bind(model, parse(rules), self.env.registry)
-        return sa.and_(sudo.sql(model, model.table, bound), clause)
+            return None, True
+        store = access.cache(self.env, "rule_clauses")
+        # the registry too: threads that loaded a registry at once share the store, not tables
+        key = (self.env.registry, self.env.uid, model.name, operation)
+        found = store.get(key)
+        if found is not None:
+            return found, True
+        before = statements(self.env.conn)
+        clause = Compiler(self.env.sudo()).sql(model, model.table, bind(model, parse(rules), self.env.registry))
+        if statements(self.env.conn) != before:
+            return clause, False
+        store[key] = clause
+        return clause, True
 
     def ids_query(self, model: Model, domain: Any, active_test: bool | None = None) -> Select[Any]:
         return sa.select(model.table.c.id).where(self.where(model, domain, active_test))

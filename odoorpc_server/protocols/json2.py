@@ -118,7 +118,7 @@ def database(app: App, request: Request) -> str | None:
                 raise Forbidden(COOKIE_AND_HEADER)
             return session_db
         if named:
-            return named if app.backend.exists(named) else None
+            return named if app.backend.known(named) else None
         names = app.backend.list()
     except Forbidden:
         raise

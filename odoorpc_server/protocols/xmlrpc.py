@@ -16,10 +16,11 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from odoorpc_server.exceptions import FAULT_APPLICATION, AccessDenied, OdooError, UnknownServiceMethod, odoo_name
+from odoorpc_server.protocols import xmlcodec
 from odoorpc_server.services.app import App
 from odoorpc_server.services.dispatch import dispatch
 
-CONTROL_CHARACTERS = dict.fromkeys(set(range(32)) - {9, 10, 13})
+CONTROL_CHARACTERS = xmlcodec.CONTROL_CHARACTERS
 
 
 Write = Callable[[str], Any]
@@ -52,7 +53,8 @@ class OdooMarshaller(xmlrpc.client.Marshaller):
 
 
 def dumps(params: tuple[Any, ...] | xmlrpc.client.Fault) -> bytes:
-    body = OdooMarshaller("utf-8", allow_none=False).dumps(params)
+    marshaller = OdooMarshaller("utf-8", allow_none=False)
+    body = marshaller.dumps(params) if isinstance(params, xmlrpc.client.Fault) else xmlcodec.params(params, marshaller)
     kind = "methodResponse"
     return f"<?xml version='1.0'?>\n<{kind}>\n{body}</{kind}>\n".encode()
 

@@ -26,7 +26,7 @@ from odoorpc_server.security import (
 from odoorpc_server.services.oauth_resource import resource_user
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage import sessions
-from odoorpc_server.storage.database import Backend
+from odoorpc_server.storage.database import Backend, again_if_stale
 from odoorpc_server.storage.oauth import SignedRequest
 from odoorpc_server.storage.sessions import SessionKey
 from odoorpc_server.throttle import Attempt, Throttle
@@ -129,17 +129,20 @@ class App:
         """`work(conn)` in a write transaction of its own, after the throttle's check (a refusal
         by it is OAuthFailed); a refusal of `work` counts as a failed attempt. The caller
         settles `attempt`."""
-        with self.backend.transaction(db) as conn:
-            self.registries.get(db, conn)
-            try:
-                self.throttle.check(conn, attempt)
-            except AccessDenied as refused:
-                raise OAuthFailed(str(refused)) from None
-            try:
-                return work(conn)
-            except refusals:
-                attempt.failed = True
-                raise
+        def checked() -> Any:
+            with self.backend.transaction(db) as conn:
+                self.registries.get(db, conn)
+                try:
+                    self.throttle.check(conn, attempt)
+                except AccessDenied as refused:
+                    raise OAuthFailed(str(refused)) from None
+                try:
+                    return work(conn)
+                except refusals:
+                    attempt.failed = True
+                    raise
+
+        return again_if_stale(checked)
 
     def check_credentials(self, conn: sa.Connection, db: str, uid: int, password: Any,
                           attempt: Attempt | None = None, keys_too: bool = True,
@@ -188,7 +191,7 @@ class App:
         password only for an interactive, i.e. web session, login: Odoo refuses API keys there)."""
         named = login if isinstance(login, str) and 0 < len(login) <= MAX_SECRET else None
         attempt = Attempt(address, named)
-        try:
+        def checked() -> int:
             with self.backend.transaction(db, write=False) as conn:
                 self.registries.get(db, conn)
                 uid = conn.execute(sa.select(USERS.c.id).where(USERS.c.login == named, USERS.c.active == sa.true())
@@ -198,9 +201,12 @@ class App:
                     attempt.failed = True
                     raise AccessDenied()
                 self.check_credentials(conn, db, int(uid), password, attempt, keys_too=not interactive)
+                return int(uid)
+
+        try:
+            return again_if_stale(checked)
         finally:
             self.throttle.settle(self.backend, db, attempt)
-        return int(uid)
 
     def check_super(self, password: Any) -> None:
         """The db service's master password (Odoo's check_super): Access Denied unless it

@@ -17,6 +17,7 @@ from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import INT_MAX, INT_MIN
 from odoorpc_server.orm.models import model_class, normalize_ids
 from odoorpc_server.services.app import App
+from odoorpc_server.storage.database import StaleConnection
 from odoorpc_server.versions import Profile
 
 MAX_TRIES = 5
@@ -70,6 +71,10 @@ def within(app: App, database: str, uid: int, secret: Any, context: dict[str, An
     for attempt in range(1, MAX_TRIES + 1):
         try:
             return _transaction(app, database, uid, secret, context, write, work)
+        except StaleConnection as error:
+            # a pooled connection the server had closed: the call ran on nothing, run it again
+            if attempt == MAX_TRIES:
+                raise error.__cause__.orig from None  # type: ignore[union-attr]
         except sa.exc.OperationalError as error:
             # concurrent updates on PostgreSQL: the whole call is retried, as Odoo retries it
             code = getattr(error.orig, "sqlstate", None)

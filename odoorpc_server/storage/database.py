@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from odoorpc_server.storage.sqlfunctions import period_start, pg_float_text, py_lower
 
+T = TypeVar("T")
 DB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 # what a PostgreSQL database of ours carries (COMMENT ON DATABASE), readable from pg_database
 MARK = "odoorpc-server"
@@ -37,6 +39,12 @@ class DatabaseNotFound(Exception):
 
 class DatabaseExists(Exception):
     """The name is taken, by a database of ours or by one we must not touch."""
+
+
+class StaleConnection(Exception):
+    """The call's connection was found broken before anything was committed (the server was
+    restarted, or another process ended its sessions): the pool dropped it and the whole call
+    may run again on a fresh one."""
 
 
 def check_db_name(name: str) -> str:
@@ -69,7 +77,72 @@ def _sqlite_engine(path: Path) -> Engine:
     def on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write", True) else "BEGIN")
 
+    return counting(engine)
+
+
+def counting(engine: Engine) -> Engine:
+    """`engine`, each of its connections counting the statements it sends (see `statements`)."""
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_execute(conn: Connection, *_args: Any) -> None:
+        conn.info["statements"] = conn.info.get("statements", 0) + 1
+
     return engine
+
+
+# Pooled PostgreSQL connections are checked when handed out, without SQLAlchemy's pre-ping
+# (a round trip on every call): a connection the server closed (restart, pg_terminate_backend,
+# another process duplicating or renaming the database) has its socket readable (the server's
+# goodbye, or end of file) and is replaced; one idle for longer than PING_AFTER_IDLE is pinged
+# too (a peer that vanished without a word). A connection that breaks between that check and
+# the call's first statement makes the call run again (StaleConnection).
+PING_AFTER_IDLE = 30.0
+
+
+def _closed_by_server(dbapi_conn: Any) -> bool:
+    try:
+        readable, _, _ = select.select([dbapi_conn.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, AttributeError):
+        return True
+    return bool(readable)  # an idle connection between transactions has nothing to read
+
+
+def checked_on_checkout(engine: Engine) -> Engine:
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if _closed_by_server(dbapi_conn):
+            raise sa.exc.DisconnectionError()  # the pool replaces it and checks out again
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return
+        try:
+            with closing(dbapi_conn.cursor()) as cur:
+                cur.execute("SELECT 1")
+        except Exception:
+            raise sa.exc.DisconnectionError() from None
+
+    return engine
+
+
+def again_if_stale(work: Callable[[], T], tries: int = 3) -> T:
+    """`work()`, run again when its transaction met a connection the server had closed (see
+    StaleConnection): for the short transactions outside the call path (logins, OAuth checks)."""
+    for attempt in range(1, tries + 1):
+        try:
+            return work()
+        except StaleConnection:
+            if attempt == tries:
+                raise
+    raise AssertionError("unreachable")
+
+
+def statements(conn: Connection) -> int:
+    """Statements this connection has sent so far: what a piece of work read from the database is
+    the difference before and after (a compiled condition that read nothing can be reused)."""
+    return int(conn.info.get("statements", 0))
 
 
 # Bounds on how long a call may hold PostgreSQL: a statement is cancelled after
@@ -100,6 +173,9 @@ class Backend:
         self.statement_timeout = statement_timeout
         self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()
+        # SQLite: the (device, inode) of each file found ours, so a call needs one lstat, not the
+        # full check, while the file is the one that was checked
+        self._checked: dict[str, tuple[int, int]] = {}
 
     @property
     def is_sqlite(self) -> bool:
@@ -154,6 +230,16 @@ class Backend:
 
     def exists(self, name: str) -> bool:
         return self.owns(name)
+
+    def known(self, name: str) -> bool:
+        """`exists` for the database a call names, cheap when this process already talks to
+        it: SQLite's file checked by one lstat, a PostgreSQL database with an engine here taken
+        as there (a connection to one since dropped fails, and says DatabaseNotFound)."""
+        if not isinstance(name, str) or not DB_NAME.match(name):
+            return False
+        if self.is_sqlite:
+            return self._still_ours(name)
+        return name in self._engines or self.owns(name)
 
     def list(self) -> list[str]:
         return self._owned()
@@ -232,10 +318,11 @@ class Backend:
                 if self.is_sqlite:
                     eng = _sqlite_engine(self._path(name))
                 else:
-                    # pre-ping: connections another process terminated (rename, duplicate) are replaced
-                    eng = sa.create_engine(f"{self.db_url}/{name}", pool_size=8, max_overflow=8,
-                                           pool_pre_ping=True, pool_timeout=POOL_TIMEOUT,
-                                           connect_args=pg_time_bounds(self.statement_timeout))
+                    # connections another process terminated (rename, duplicate) are replaced when
+                    # handed out (checked_on_checkout), or found broken by the call, which runs again
+                    eng = checked_on_checkout(counting(sa.create_engine(
+                        f"{self.db_url}/{name}", pool_size=8, max_overflow=8, pool_timeout=POOL_TIMEOUT,
+                        connect_args=pg_time_bounds(self.statement_timeout))))
                 self._engines[name] = eng
             return eng
 
@@ -243,13 +330,14 @@ class Backend:
         """Close this process's connections to `name` (dropped, renamed or copied elsewhere)."""
         with self._lock:
             eng = self._engines.pop(name, None)
+            self._checked.pop(name, None)
         if eng is not None:
             eng.dispose()
 
     def _connect(self, name: str) -> Connection:
         """A connection to `name`, which must still be ours: another process may have dropped
         or renamed it since this one opened its engine."""
-        if self.is_sqlite and not self.owns(name):
+        if self.is_sqlite and not self._still_ours(name):
             self.forget(name)
             raise DatabaseNotFound(f'database "{name}" does not exist')
         try:
@@ -260,13 +348,37 @@ class Backend:
             self.forget(name)
             raise DatabaseNotFound(f'database "{name}" does not exist') from None
 
+    def _still_ours(self, name: str) -> bool:
+        """`owns(name)` for SQLite at the price of one lstat while the file is the one found ours
+        (a file renamed, replaced or turned into a symlink has another inode: checked again)."""
+        try:
+            found = os.lstat(self._path(name))
+        except (OSError, ValueError):
+            return self.owns(name)
+        identity = (found.st_dev, found.st_ino)
+        if self._checked.get(name) == identity:
+            return True
+        if not self.owns(name):
+            return False
+        self._checked[name] = identity
+        return True
+
     @contextmanager
     def transaction(self, name: str, write: bool = True) -> Iterator[Connection]:
-        """One call, one transaction: committed on success, rolled back on any error."""
-        with self._connect(name) as conn:
-            conn.info["write"] = write
-            with conn.begin():
-                yield conn
+        """One call, one transaction: committed on success, rolled back on any error; a
+        connection found broken before the commit raises StaleConnection (nothing was committed,
+        the call may run again), one broken by the commit itself raises the driver's error."""
+        committing = False
+        try:
+            with self._connect(name) as conn:
+                conn.info["write"] = write
+                with conn.begin():
+                    yield conn
+                    committing = True
+        except sa.exc.DBAPIError as error:
+            if error.connection_invalidated and not committing:
+                raise StaleConnection(str(error.orig)) from error
+            raise
 
     def copy(self, source: str, target: str) -> None:
         """A new database of ours holding what `source` holds (a consistent snapshot on SQLite;

@@ -242,6 +242,12 @@ def in_values(column: Any, values: Iterable[Any]) -> Any:
     return _bound(column, kind, items) if items else sa.false()
 
 
+def in_param(column: Any, name: str) -> Any:
+    """`column IN :name` for integer ids given at execution as one list parameter: the shape of
+    a statement built once and run many times (the values must fit the column)."""
+    return _member_of(column, sa.bindparam(name, type_=ValueList(_kind(column, [0]) or "integer")))
+
+
 def not_in_values(column: Any, values: Iterable[Any]) -> Any:
     """`column NOT IN values` with one bind parameter, NULL semantics as SQL's: a NULL column
     matches only an empty list."""
