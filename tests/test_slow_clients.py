@@ -135,6 +135,10 @@ class Trickler:
 
 
 def test_twelve_trickling_clients_do_not_stop_the_answers(patient: Server) -> None:
+    # the normal client: every call of it fails after WAIT seconds without an answer
+    client = patient.client()
+    client.models = xmlrpc.client.ServerProxy(f"{patient.url}/xmlrpc/2/object", transport=TimeoutTransport())
+    common = xmlrpc.client.ServerProxy(f"{patient.url}/xmlrpc/2/common", transport=TimeoutTransport())
     finish = threading.Event()
     tricklers = [Trickler(patient, finish) for _ in range(12)]
     threads = [threading.Thread(target=t.run) for t in tricklers]
@@ -143,9 +147,6 @@ def test_twelve_trickling_clients_do_not_stop_the_answers(patient: Server) -> No
     try:
         for t in tricklers:
             assert t.started.wait(WAIT)
-        client = patient.client()
-        client.models = xmlrpc.client.ServerProxy(f"{patient.url}/xmlrpc/2/object", transport=TimeoutTransport())
-        common = xmlrpc.client.ServerProxy(f"{patient.url}/xmlrpc/2/common", transport=TimeoutTransport())
         calls = 0
         # every call below is answered while all twelve are still in the middle of their heads
         while not all(t.trickled.is_set() for t in tricklers):
