@@ -44,6 +44,9 @@ BODY_RATE = 1024 * 1024          # bytes per second of body a deadline allows be
 SEND_TIMEOUT = 60.0              # one write of an answer to a client that does not read
 LINGER = 2.0                     # a closing connection is drained this long, so the answer is not reset
 RECV_SIZE = 256 * 1024
+# bytes of requests a process holds (being received, or in threads): beyond, bodies being received
+# wait, all but the one furthest along (which always goes on, so the wait always ends)
+BUDGET = 4 * MAX_BODY
 REFUSALS: dict[int, type[HTTPException]] = {408: RequestTimeout, 413: RequestEntityTooLarge,
                                              431: RequestHeaderFieldsTooLarge}
 
@@ -70,6 +73,7 @@ class Connection:
         self.continue_sent = False
         self.must_close = False
         self.pipelined = b""              # bytes received after the request in a thread
+        self.held = 0                     # bytes of it counted in the worker's budget
         self.closing = False             # answered and shut down for writing: only drained now
         sock.setblocking(False)
 
@@ -79,8 +83,11 @@ class RequestBufferingWorker(ThreadWorker):  # type: ignore[misc]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.request_timeout = float(getattr(self.app, "request_timeout", DEFAULT_REQUEST_TIMEOUT)) or math.inf
-        self.waiting: set[Connection] = set()   # registered in the selector, with a deadline
+        timeout = float(getattr(self.app, "request_timeout", DEFAULT_REQUEST_TIMEOUT))
+        self.request_timeout = timeout if timeout > 0 else math.inf
+        self.waiting: set[Connection] = set()      # waiting for bytes, with a deadline
+        self.paused: dict[Connection, float] = {}  # of those, the ones out of the selector (budget), since
+        self.held = 0                              # bytes of requests held, see BUDGET
 
     # -- the loop: accept, read, hand on ---------------------------------------------------------
 
@@ -102,12 +109,17 @@ class RequestBufferingWorker(ThreadWorker):  # type: ignore[misc]
 
     def _unwait(self, conn: Connection) -> None:
         self.waiting.discard(conn)
+        self.paused.pop(conn, None)
         try:
             self.poller.unregister(conn.sock)
         except (KeyError, ValueError, OSError):
             pass
 
     def _readable(self, conn: Connection) -> None:
+        if self.held > BUDGET and conn.reader.head is not None and not conn.closing and conn is not self._leader():
+            self.poller.unregister(conn.sock)
+            self.paused[conn] = time.monotonic()
+            return
         try:
             data = conn.sock.recv(RECV_SIZE)
         except (BlockingIOError, InterruptedError):
@@ -125,6 +137,8 @@ class RequestBufferingWorker(ThreadWorker):  # type: ignore[misc]
     def _received(self, conn: Connection, data: bytes) -> None:
         now = time.monotonic()
         reader = conn.reader
+        conn.held += len(data)
+        self.held += len(data)
         if not reader.started:
             conn.deadline = now + self.request_timeout  # the head's deadline runs from its first byte
         outcome = reader.feed(data)
@@ -160,9 +174,33 @@ class RequestBufferingWorker(ThreadWorker):  # type: ignore[misc]
         self._unwait(conn)
         self._close_after_answer(conn)
 
+    def _release(self, conn: Connection) -> None:
+        """The bytes `conn` held leave the budget; bodies that waited for room go on."""
+        self.held -= conn.held
+        conn.held = 0
+        conn.reader = RequestReader(MAX_HEAD, MAX_BODY)
+        self._resume()
+
+    def _leader(self) -> Connection | None:
+        """The body being received that is furthest along."""
+        bodies = [c for c in self.waiting if c.reader.head is not None and not c.closing]
+        return max(bodies, key=lambda c: c.held, default=None)
+
+    def _resume(self) -> None:
+        if not self.paused:
+            return
+        leader = self._leader()
+        now = time.monotonic()
+        for conn in [c for c in self.paused if self.held <= BUDGET or c is leader]:
+            waited = now - self.paused.pop(conn)
+            conn.body_since += waited  # the wait was the server's: it does not count against the client
+            conn.deadline += waited
+            self.poller.register(conn.sock, selectors.EVENT_READ, lambda _sock, conn=conn: self._readable(conn))
+
     def _close_after_answer(self, conn: Connection) -> None:
         """Half-close, then drain for `LINGER` seconds: closing with unread bytes in the receive
         buffer would reset the connection and could destroy the answer before the client reads it."""
+        self._release(conn)
         conn.closing = True
         try:
             conn.sock.setblocking(False)
@@ -173,6 +211,7 @@ class RequestBufferingWorker(ThreadWorker):  # type: ignore[misc]
         self._wait(conn, time.monotonic() + LINGER)
 
     def _close(self, conn: Connection) -> None:
+        self._release(conn)
         self.nr_conns -= 1
         try:
             conn.sock.close()
@@ -183,7 +222,8 @@ class RequestBufferingWorker(ThreadWorker):  # type: ignore[misc]
 
     def murder_keepalived(self, force: bool = False) -> None:
         now = time.monotonic()
-        for conn in [c for c in self.waiting if force or c.deadline <= now]:
+        self._resume()  # the leader among paused bodies, whatever happened since
+        for conn in [c for c in self.waiting if force or (c.deadline <= now and c not in self.paused)]:
             self._unwait(conn)
             if conn.reader.started and not conn.closing and not force:
                 self._send_now(conn, refusal(408))
@@ -228,6 +268,7 @@ class RequestBufferingWorker(ThreadWorker):  # type: ignore[misc]
             keep = not fs.cancelled() and fs.result()
         except Exception:
             keep = False
+        self._release(conn)
         conn.parser = None
         conn.continue_sent = False
         conn.body_since = 0.0
