@@ -20,7 +20,8 @@ Deadlines, checked by the loop every second:
   nothing of a request); an answer a client does not take within `SEND_TIMEOUT` is abandoned.
 Heads are bounded (`MAX_HEAD`, 431 beyond); a body announced beyond `wsgi.MAX_BODY` goes to the
 application with its head only, which answers 413 in its protocol's words without reading it,
-and the connection closes; a chunked body beyond the limit is answered 413 here.
+and the connection closes; a chunked body beyond the limit is answered 413 here. What a process
+holds of requests is bounded too (`BUDGET`): beyond it, bodies wait unread, all but one.
 """
 from __future__ import annotations
 
