@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--login-cooldown-duration", type=float, default=60.0, help="seconds of that refusal")
     serve.add_argument("--statement-timeout", type=float, default=60.0, metavar="SECONDS",
                        help="PostgreSQL: cancel a statement running longer (0: no bound)")
+    serve.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="a request's head (and body, plus 1 s per MB) must arrive within this (0: no bound)")
     serve.add_argument("--log-level", default="warning", choices=LOG_LEVELS,
                        help="level of the server's own log lines (each carries the process id)")
     serve.add_argument("--access-log", default=None, metavar="PATH",
@@ -136,7 +138,8 @@ def serve(args: argparse.Namespace) -> int:
     print(f"odoorpc-server listening on {url}  ({state} database {args.database!r} on {where})\n{login}"
           f"  e.g. xmlrpc.client.ServerProxy('{url}/xmlrpc/2/common').version()\n"
           f"  {master_banner(master)}", flush=True)
-    GunicornServer(settings, args.host, args.port, args.workers, access_log=args.access_log).run()
+    GunicornServer(settings, args.host, args.port, args.workers, access_log=args.access_log,
+                   request_timeout=args.request_timeout).run()
     return 0
 
 
