@@ -86,8 +86,9 @@ class Record:
 
     @property
     def usable(self) -> bool:
-        """Known id and surely there: write and unlink only pick these."""
-        return self.rid is not None and self.exists == {True}
+        """Known id, surely there and its value known: write and unlink only pick these, so
+        that what a lost call did stays visible at the end."""
+        return self.rid is not None and self.exists == {True} and len(self.values) == 1
 
 
 class LoadClient:

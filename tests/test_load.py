@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import signal
 import time
 import uuid
@@ -35,6 +36,8 @@ HUP_AT = 20.0  # seconds into the load: SIGHUP to the master
 SPAWN_SECONDS = 2.0  # the client processes start together after this
 CALL_TIMEOUT = 20.0  # a call unanswered for this long counts as a stuck worker (an error)
 WAIT_SECONDS = 30.0  # bound on waiting for gunicorn to replace workers
+# an error in the server's log: gunicorn's `[ERROR]`/`[CRITICAL]`, our ` ERROR `, a traceback
+ERROR_LINE = re.compile(r"\[(ERROR|CRITICAL)\]| (ERROR|CRITICAL) |Traceback")
 
 
 def children(pid: int) -> set[int]:
@@ -118,8 +121,8 @@ def lost_fates(ledger: list[dict[str, Any]], rows: dict[str, dict[str, Any]]) ->
         elif e["op"] == "unlink":
             fate = "committed" if row is None else "not committed"
         elif e["op"] == "write":
-            fate = "gone since" if row is None else (
-                "committed" if row["ref"] == e["value"] else f"not visible (now {row['ref']})")
+            fate = "gone (its record was unlinked later)" if row is None else (
+                "committed" if row["ref"] == e["value"] else f"not committed (holds {row['ref']})")
         else:
             fate = "read only"
         fates.append(f"lost {e['op']} {e['marker']} at {e['at']:.2f} s ({e['detail']}): {fate}")
@@ -149,6 +152,13 @@ def check_database(outputs: list[dict[str, Any]], found: list[dict[str, Any]]) -
         elif row["ref"] != row["function"] or row["ref"] not in rec["values"]:
             wrong.append(f"{marker} holds {row['ref']!r}/{row['function']!r}, expected one of {rec['values']}")
     return wrong
+
+
+def server_errors(srv: Server, victim: int) -> list[str]:
+    """Error lines of the server's log (gunicorn's and ours) other than the kill we caused."""
+    expected = f"Worker (pid:{victim}) was sent SIGKILL!"
+    return [line for line in srv.log.read_text().splitlines()
+            if ERROR_LINE.search(line) and expected not in line]
 
 
 def open_pg_transactions(db: str) -> list[tuple[Any, ...]]:
@@ -196,6 +206,7 @@ def test_load_with_killed_worker_and_reload(backend: str, tmp_path: Path) -> Non
         wrong = check_database(outputs, found)
         assert {"errors": errors[:20], "live": live[:20], "database": wrong[:20]} == \
             {"errors": [], "live": [], "database": []}
+        assert server_errors(srv, pids["victim"]) == []
         if backend == "postgresql":
             assert open_pg_transactions(srv.db) == []
         # nothing left holds a lock on the survivors: one write of all of them goes through
