@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import loadclient
-
 from conftest import FreshConnection, Server, pg_conninfo, require_backend, start_server, stop_server
 
 CLIENTS = 8
