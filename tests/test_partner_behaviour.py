@@ -252,3 +252,18 @@ def test_an_older_database_gets_the_new_base_fields(backend: str, tmp_path_facto
         assert rows == [{"id": contact, "commercial_partner_id": expected}] and expected[0] != contact
     finally:
         stop_server(again)
+
+
+def test_children_created_with_their_company_are_synced(client: Client) -> None:
+    """A company created with its contacts inline (child_ids commands): the contacts' complete
+    name, commercial partner and commercial fields follow the company, as in Odoo."""
+    tag = uuid.uuid4().hex[:6]
+    company = client.x("res.partner", "create", {
+        "name": f"Inline {tag}", "is_company": True, "vat": f"BE0{tag}",
+        "child_ids": [(0, 0, {"name": "First"}), (0, 0, {"name": "Second"})]})
+    kids = read(client, company, "child_ids")["child_ids"]
+    rows = {r["name"]: r for r in client.x("res.partner", "read", kids,
+                                            ["name", "complete_name", "commercial_partner_id", "vat"])}
+    assert {n: (r["complete_name"], r["commercial_partner_id"], r["vat"]) for n, r in rows.items()} == {
+        "First": (f"Inline {tag}, First", [company, f"Inline {tag}"], f"BE0{tag}"),
+        "Second": (f"Inline {tag}, Second", [company, f"Inline {tag}"], f"BE0{tag}")}

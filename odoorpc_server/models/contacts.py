@@ -41,15 +41,19 @@ class ContactSync(BaseModel):
         if not (created or vals.get("parent_id") or vals.get("type") == "contact"):
             ids = self._with_children(ids)  # the others have nothing to sync: one query, not one each
         for rid in ids:
-            self._fields_sync(rid, vals)
+            self._fields_sync(rid, vals, childless=self._childless(vals, created))
             if created:
                 self._first_contact_address(rid)
+
+    def _childless(self, vals: dict[str, Any], created: bool) -> bool:
+        """Records just created with no one2many values can have no children yet."""
+        return created and not any(f.type == "one2many" for n, f in self.model.fields.items() if n in vals)
 
     def _recompute_tree(self, ids: list[int]) -> None:
         """Hook: recompute the stored fields derived from the tree for `ids` and below."""
 
     # -- synchronisation (Odoo's _fields_sync) ----------------------------------------------------
-    def _fields_sync(self, rid: int, vals: dict[str, Any]) -> None:
+    def _fields_sync(self, rid: int, vals: dict[str, Any], childless: bool = False) -> None:
         if vals.get("parent_id") or vals.get("type") == "contact":
             if vals.get("parent_id"):
                 self._commercial_sync_from_company(rid)
@@ -58,7 +62,8 @@ class ContactSync(BaseModel):
                 parent = self._fetch_values([row["parent_id"]], list(self.ADDRESS_FIELDS), False)[row["parent_id"]]
                 if any(parent[f] for f in self.ADDRESS_FIELDS):
                     self._update_address([rid], parent)
-        self._children_sync(rid, vals)
+        if not childless:  # a record just created has no children to sync
+            self._children_sync(rid, vals)
 
     def _children_sync(self, rid: int, vals: dict[str, Any]) -> None:
         children = self._children(rid)

@@ -74,7 +74,7 @@ class Partner(ContactSync):
 
     def _after_write(self, ids: list[int], vals: dict[str, Any], created: bool = False) -> None:
         if created or set(vals) & TREE_FIELDS:
-            self._recompute_tree(ids)
+            self._recompute_tree(ids, childless=self._childless(vals, created))
         super()._after_write(ids, vals, created)
         if not created and set(vals) & set(PARTNER_FIELDS):  # a company shows its partner's values
             refresh_from_partners(self, ids)
@@ -103,9 +103,10 @@ class Partner(ContactSync):
         return vals
 
     # -- stored derived fields -----------------------------------------------------------------
-    def _recompute_tree(self, ids: list[int]) -> None:
+    def _recompute_tree(self, ids: list[int], childless: bool = False) -> None:
         """commercial_partner_id, commercial_company_name and complete_name of `ids` and of every
-        partner below them, parents before children (each depends on its parent's)."""
+        partner below them, parents before children (each depends on its parent's);
+        `childless`: `ids` were just created, no partner is below them yet."""
         fields = ["name", "parent_id", "is_company", "type", "company_name", "commercial_partner_id",
                   "commercial_company_name", "complete_name"]
         table = self.table
@@ -117,7 +118,8 @@ class Partner(ContactSync):
             rows.update(self._fetch_values(fresh, fields, False))
             order += [i for i in fresh if i in rows]
             below = sa.select(table.c.id).where(in_values(table.c.parent_id, fresh))
-            level = list(self.conn.execute(below).scalars()) if fresh else []
+            level = list(self.conn.execute(below).scalars()) if fresh and not childless else []
+            childless = False
         parents = {r["parent_id"] for r in rows.values() if r["parent_id"] and r["parent_id"] not in rows}
         known = {**self._fetch_values(sorted(parents), fields, False), **rows}
         # the commercial partners above the subtree (up to date: outside of what changes)
