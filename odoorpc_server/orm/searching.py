@@ -13,24 +13,56 @@ from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.orm.reading import Reading
 from odoorpc_server.orm.records import ACCESS_MODES, check_bound, normalize_ids
 from odoorpc_server.orm.where import name_domain
+from odoorpc_server.storage.database import statements
+
+# searches whose statement is kept for reuse: domains, orders, bounds and context up to this
+# size in their repr (a huge domain is compiled each time), this many per process and security state
+MAX_CACHED_SHAPE = 4000
+MAX_CACHED_STATEMENTS = 2000
 
 
 class Searching(Reading):
     def _search_ids(self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None,
                     active_test: bool | None = None) -> list[int]:
         offset, limit = check_bound(offset, "offset"), check_bound(limit, "limit")
-        query = self.env.compiler.ids_query(self.model, domain, active_test)
-        builder = OrderBuilder(self.env.registry)
-        builder.add(self.model, self.table, order or self.model.order)
-        query = builder.apply(query, self.table)
-        if self.FILTERED_SEARCH and not self.env.su:
+        filtered = self.FILTERED_SEARCH and not self.env.su
+
+        def build() -> Any:
+            query = self.env.compiler.ids_query(self.model, domain, active_test)
+            builder = OrderBuilder(self.env.registry)
+            builder.add(self.model, self.table, order or self.model.order)
+            query = builder.apply(query, self.table)
+            if not filtered and offset:
+                query = query.offset(offset)
+            if not filtered and limit:
+                query = query.limit(limit)
+            return query
+
+        query = self._statement(("search", domain, order, active_test, offset, limit), build)
+        if filtered:
             found = self._filter_searched(list(self.conn.execute(query).scalars()))
             return found[offset:offset + limit] if limit else found[offset:]
-        if offset:
-            query = query.offset(offset)
-        if limit:
-            query = query.limit(limit)
         return list(self.conn.execute(query).scalars())
+
+    def _statement(self, shape: tuple[Any, ...], build: Any) -> Any:
+        """The statement `build()` makes, kept for the same user, registry, context and `shape`
+        (the domain, order, bounds...) when its compilation read nothing from the database: a
+        search repeated (an integration polling, a list paging) is not compiled again."""
+        text = repr((shape, self.env.context))
+        if len(text) > MAX_CACHED_SHAPE:
+            return build()
+        key = (self.env.registry, self.env.uid, self.env.su, self.model.name, text)
+        store = access.cache(self.env, "search_statements")
+        found = store.get(key)
+        if found is not None:
+            return found
+        before = statements(self.conn)
+        query = build()
+        if statements(self.conn) == before:
+            if len(store) >= MAX_CACHED_STATEMENTS:
+                store.clear()
+            store[key] = query
+        return query
 
     # -- search -------------------------------------------------------------------------------
     @api.model(readonly=True, when="!search_count_kwarg")
@@ -64,10 +96,13 @@ class Searching(Reading):
         limit = check_bound(limit, "limit")
         if self.FILTERED_SEARCH and not self.env.su:
             return len(self._search_ids(domain, 0, limit))
-        query = self.env.compiler.ids_query(self.model, domain)
-        if limit:
-            query = query.limit(limit)
-        return int(self.conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one())
+        def build() -> Any:
+            query = self.env.compiler.ids_query(self.model, domain)
+            if limit:
+                query = query.limit(limit)
+            return sa.select(sa.func.count()).select_from(query.subquery())
+
+        return int(self.conn.execute(self._statement(("count", domain, limit), build)).scalar_one())
 
     @api.model(readonly=True)
     def search_read(self, domain: Any = None, fields: Any = None, offset: int = 0, limit: int | None = None,
