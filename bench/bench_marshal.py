@@ -26,10 +26,10 @@ def main() -> None:
     parser.add_argument("--number", type=int, default=200)
     args = parser.parse_args()
     rows = answer()
-    assert xmlcodec.params((rows,), OdooMarshaller("utf-8", allow_none=False)) == \
+    assert xmlcodec.params_text((rows,), OdooMarshaller("utf-8", allow_none=False)) == \
         OdooMarshaller("utf-8", allow_none=False).dumps((rows,))
     candidates = {
-        "ours (xmlcodec)": lambda: xmlcodec.params((rows,), OdooMarshaller("utf-8", allow_none=False)),
+        "ours (xmlcodec)": lambda: xmlcodec.params_text((rows,), OdooMarshaller("utf-8", allow_none=False)),
         "stdlib dumps": lambda: xmlrpc.client.dumps((rows,), methodresponse=True),
         "stdlib + Odoo rules": lambda: OdooMarshaller("utf-8", allow_none=False).dumps((rows,)),
         "json.dumps (floor)": lambda: json.dumps(rows),

@@ -20,7 +20,7 @@ def reference(values: tuple[Any, ...]) -> str:
 
 
 def ours(values: tuple[Any, ...]) -> str:
-    return xmlcodec.params(values, OdooMarshaller("utf-8", allow_none=False))
+    return xmlcodec.params_text(values, OdooMarshaller("utf-8", allow_none=False))
 
 
 scalars = st.one_of(

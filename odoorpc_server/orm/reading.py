@@ -3,6 +3,8 @@ fields, display names), fields_get, get_metadata, export_data and read_group."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +15,52 @@ from odoorpc_server.orm.fields import X2MANY, Field, reader, to_read
 from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.orm.records import LOG_FIELDS, Records, normalize_ids
 from odoorpc_server.storage.types import in_param, in_values
+
+# reads of more records than this answer a ChunkedRows: fetched this many at a time while the
+# answer is written, inside the call's transaction, so memory holds one chunk, not every row
+READ_CHUNK = 2000
+# set by the call path while the protocol writes the answer inside the transaction (XML-RPC):
+# only then may a read answer ChunkedRows rather than a list
+streaming: ContextVar[bool] = ContextVar("streaming", default=False)
+
+
+class ChunkedRows(Sequence[dict[str, Any]]):
+    """The rows of a big read, fetched a chunk at a time when iterated (an answer writer streams
+    them); any other use (an index, a slice) fetches them all once. The read's checks ran
+    before; each chunk's fetch applies the rules again, as one read would."""
+
+    def __init__(self, fetch: Callable[[list[int]], list[dict[str, Any]]], ids: list[int]) -> None:
+        self._fetch = fetch
+        self._ids = ids
+        self._all: list[dict[str, Any]] | None = None
+        self._length: int | None = None
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self._all is not None:
+            yield from self._all
+            return
+        count = 0
+        for start in range(0, len(self._ids), READ_CHUNK):
+            rows = self._fetch(self._ids[start:start + READ_CHUNK])
+            count += len(rows)
+            yield from rows
+        self._length = count
+
+    def _rows(self) -> list[dict[str, Any]]:
+        if self._all is None:
+            self._all = list(iter(self))
+        return self._all
+
+    def __len__(self) -> int:
+        return self._length if self._length is not None else len(self._rows())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._rows()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == other if isinstance(other, (list, ChunkedRows)) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class Reading(Records):
@@ -41,14 +89,24 @@ class Reading(Records):
         names = self._field_names(fields)
         if "id" not in names:
             names = ["id", *names]
-        return self._read(ids, names, load, checked=True)
+        return self._read_all(ids, names, load, checked=True)
+
+    def _read_all(self, ids: list[int], names: list[str], load: str | None,
+                  checked: bool = False) -> list[dict[str, Any]]:
+        """`_read` of `ids`, or for many, when the answer is being streamed, a ChunkedRows
+        reading them chunk by chunk."""
+        if len(ids) <= READ_CHUNK or not streaming.get():
+            return self._read(ids, names, load, checked)
+        return ChunkedRows(lambda chunk: self._read(chunk, names, load, checked), ids)  # type: ignore[return-value]
 
     def _read(self, ids: list[int], names: list[str], load: str | None, checked: bool = False) -> list[dict[str, Any]]:
         """The rows of `ids` that exist; `checked`: with the read rules applied in the same
         statement that fetches them (one round trip), refusing the read if one is hidden."""
         values = self._fetch_values(ids, names, load == "_classic_read", "read" if checked else None)
-        order = [i for i in ids if i in values]
-        return [{n: values[i][n] for n in names} for i in order]
+        first = next(iter(values.values()), None)
+        if first is not None and list(first) == names and len(values) == len(ids):
+            return [values[i] for i in ids]  # fetched in the order asked: no second dict per row
+        return [{n: values[i][n] for n in names} for i in ids if i in values]
 
     def _fetch_values(self, ids: list[int], names: list[str], m2o_names: bool,
                       rules: str | None = None) -> dict[int, dict[str, Any]]:

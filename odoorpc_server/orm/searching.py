@@ -115,7 +115,7 @@ class Searching(Reading):
         if not ids:
             return []
         # the search already applied the read rules: no second check of the same records
-        return self._read(ids, names if "id" in names else ["id", *names], read_kwargs.get("load", "_classic_read"))
+        return self._read_all(ids, names if "id" in names else ["id", *names], read_kwargs.get("load", "_classic_read"))
 
     @api.records(readonly=True)
     def exists(self, ids: Any) -> list[int]:

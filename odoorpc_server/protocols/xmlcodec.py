@@ -12,6 +12,8 @@ from __future__ import annotations
 import xmlrpc.client
 from typing import Any
 
+from odoorpc_server.orm.reading import ChunkedRows
+
 MAXINT = xmlrpc.client.MAXINT
 MININT = xmlrpc.client.MININT
 # the characters XML 1.0 cannot carry, which Odoo's marshaller strips from strings
@@ -36,13 +38,23 @@ def text(value: str) -> str:
     return value
 
 
+# parts written before they are joined into one encoded chunk: a big answer is held as bytes,
+# not as millions of small strings
+FLUSH_PARTS = 20_000
+
+
 class Writer:
     """One answer's parts; `fallback` writes what only the full marshaller knows."""
 
     def __init__(self, fallback: xmlrpc.client.Marshaller) -> None:
         self.parts: list[str] = []
+        self.chunks: list[bytes] = []
         self.fallback = fallback
         self.open: set[int] = set()  # containers being written: a cycle is refused, as the stdlib does
+
+    def flush(self) -> None:
+        self.chunks.append("".join(self.parts).encode())
+        self.parts.clear()
 
     def value(self, value: Any) -> None:
         out = self.parts.append
@@ -59,7 +71,7 @@ class Writer:
             out(f"<value><double>{value!r}</double></value>\n")
         elif kind is dict:
             self.struct(value)
-        elif kind is list or kind is tuple:
+        elif kind is list or kind is tuple or kind is ChunkedRows:
             self.array(value)
         else:
             self.fallback._Marshaller__dump(value, out)  # type: ignore[attr-defined]
@@ -89,7 +101,7 @@ class Writer:
         out("</struct></value>\n")
         self.open.discard(ident)
 
-    def array(self, value: list[Any] | tuple[Any, ...]) -> None:
+    def array(self, value: list[Any] | tuple[Any, ...] | ChunkedRows) -> None:
         ident = id(value)
         if ident in self.open:
             raise TypeError("cannot marshal recursive sequences")
@@ -97,12 +109,15 @@ class Writer:
         self.parts.append("<value><array><data>\n")
         for item in value:
             self.value(item)
+            if len(self.parts) > FLUSH_PARTS:
+                self.flush()
         self.parts.append("</data></array></value>\n")
         self.open.discard(ident)
 
 
-def params(values: tuple[Any, ...], fallback: xmlrpc.client.Marshaller) -> str:
-    """The `<params>` block of a methodResponse, as `Marshaller.dumps(values)` writes it."""
+def params(values: tuple[Any, ...], fallback: xmlrpc.client.Marshaller) -> list[bytes]:
+    """The `<params>` block of a methodResponse, as `Marshaller.dumps(values)` writes it, in
+    UTF-8 chunks; a ChunkedRows is written as the array it stands for, a chunk at a time."""
     writer = Writer(fallback)
     writer.parts.append("<params>\n")
     for item in values:
@@ -110,4 +125,10 @@ def params(values: tuple[Any, ...], fallback: xmlrpc.client.Marshaller) -> str:
         writer.value(item)
         writer.parts.append("</param>\n")
     writer.parts.append("</params>\n")
-    return "".join(writer.parts)
+    writer.flush()
+    return writer.chunks
+
+
+def params_text(values: tuple[Any, ...], fallback: xmlrpc.client.Marshaller) -> str:
+    """`params` as one string (what `Marshaller.dumps` returns)."""
+    return b"".join(params(values, fallback)).decode()

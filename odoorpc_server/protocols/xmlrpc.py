@@ -18,6 +18,7 @@ from werkzeug.wrappers import Request, Response
 from odoorpc_server.exceptions import FAULT_APPLICATION, AccessDenied, OdooError, UnknownServiceMethod, odoo_name
 from odoorpc_server.protocols import xmlcodec
 from odoorpc_server.services.app import App
+from odoorpc_server.services.call import Rendered, rendering
 from odoorpc_server.services.dispatch import dispatch
 
 CONTROL_CHARACTERS = xmlcodec.CONTROL_CHARACTERS
@@ -53,10 +54,17 @@ class OdooMarshaller(xmlrpc.client.Marshaller):
 
 
 def dumps(params: tuple[Any, ...] | xmlrpc.client.Fault) -> bytes:
+    return b"".join(dump_chunks(params))
+
+
+def dump_chunks(params: tuple[Any, ...] | xmlrpc.client.Fault) -> list[bytes]:
+    """The methodResponse, in chunks (a big answer is never joined into one more copy: the
+    response sends the chunks, its length their sum)."""
     marshaller = OdooMarshaller("utf-8", allow_none=False)
-    body = marshaller.dumps(params) if isinstance(params, xmlrpc.client.Fault) else xmlcodec.params(params, marshaller)
-    kind = "methodResponse"
-    return f"<?xml version='1.0'?>\n<{kind}>\n{body}</{kind}>\n".encode()
+    head, tail = b"<?xml version='1.0'?>\n<methodResponse>\n", b"</methodResponse>\n"
+    if isinstance(params, xmlrpc.client.Fault):
+        return [head, marshaller.dumps(params).encode(), tail]
+    return [head, *xmlcodec.params(params, marshaller), tail]
 
 
 def fault(error: BaseException, legacy: bool) -> xmlrpc.client.Fault:
@@ -91,22 +99,28 @@ def odoo_traceback(error: BaseException) -> str:
 
 def handle(body: bytes, call: Callable[[str, tuple[Any, ...]], Any], legacy: bool = False) -> bytes:
     """Decode one request, run it, encode the answer or the fault."""
+    return b"".join(handle_chunks(body, call, legacy))
+
+
+def handle_chunks(body: bytes, call: Callable[[str, tuple[Any, ...]], Any], legacy: bool = False) -> list[bytes]:
+    """`handle`, the answer in the chunks it was written in (inside the call's transaction)."""
     try:
         params, method = xmlrpc.client.loads(body)
-        result = call(method or "", params)
-        return dumps((result,))
+        with rendering(lambda value: dump_chunks((value,))):
+            result = call(method or "", params)
+        return result.body if isinstance(result, Rendered) else dump_chunks((result,))
     except Exception as error:  # every failure becomes an Odoo-shaped fault
         try:
-            return dumps(fault(error, legacy))
+            return dump_chunks(fault(error, legacy))
         except Exception as inner:
-            return dumps(fault(inner, legacy))
+            return dump_chunks(fault(inner, legacy))
 
 
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
 
 def serve(app: App, request: Request, service: str, legacy: bool = False) -> Response:
-    body = handle(request.get_data(), lambda method, params: dispatch(app, service, method, params), legacy)
+    body = handle_chunks(request.get_data(), lambda method, params: dispatch(app, service, method, params), legacy)
     return Response(body, content_type=CONTENT_TYPE)
 
 

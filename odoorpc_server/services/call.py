@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,7 @@ from odoorpc_server.orm import api
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import INT_MAX, INT_MIN
 from odoorpc_server.orm.models import model_class, normalize_ids
+from odoorpc_server.orm.reading import streaming
 from odoorpc_server.services.app import App
 from odoorpc_server.storage.database import StaleConnection
 from odoorpc_server.versions import Profile
@@ -58,7 +61,40 @@ def make_call(database: Any, uid: Any, secret: Any, model: Any, method: Any, arg
     return Call(database, uid, secret, model, method, tuple(args or ()), kwargs, context, protocol=protocol)
 
 
+# How the protocol serving this request writes its answer, when it asks for the answer to be
+# written inside the call's transaction (see `rendering`).
+_RENDER: ContextVar[Callable[[Any], Any] | None] = ContextVar("render", default=None)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A call's answer already written by its protocol (`rendering`)."""
+
+    body: Any
+
+
+@contextmanager
+def rendering(render: Callable[[Any], Any]) -> Iterator[None]:
+    """Within this block, the model method call `run` makes writes its answer with `render`
+    before its transaction ends and returns it as Rendered: a big read (ChunkedRows) is then
+    fetched while it is written, and an error while writing rolls the call back like any other."""
+    token = _RENDER.set(render)
+    try:
+        yield
+    finally:
+        _RENDER.reset(token)
+
+
 def run(app: App, call: Call) -> Any:
+    render = _RENDER.get()
+    if render is not None:
+        token, streams = _RENDER.set(None), streaming.set(True)  # one call renders: none it makes in turn
+        try:
+            return within(app, call.database, call.uid, call.secret, call.context,
+                          not readonly(call, app.settings.profile), lambda env: Rendered(render(invoke(env, call))))
+        finally:
+            streaming.reset(streams)
+            _RENDER.reset(token)
     return within(app, call.database, call.uid, call.secret, call.context, not readonly(call, app.settings.profile),
                   lambda env: invoke(env, call))
 
