@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import http.client
 import json
+import traceback
 import xmlrpc.client
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -49,6 +52,36 @@ def fixed(n: int) -> Any:
     return settings(max_examples=n, deadline=None, derandomize=True, database=None, phases=NO_SHRINK,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.filter_too_much, HealthCheck.data_too_large])
+
+
+def prop(n: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A property over `n` drawn examples (`data` drawn by hypothesis). The examples share one
+    live server, so a failing one cannot be replayed as hypothesis would (the data moved on):
+    every failure is recorded as it happened (the fingerprint taken afresh after it), and the
+    test fails with the first one's message."""
+    def decorate(body: Callable[..., None]) -> Callable[..., None]:
+        failures: list[str] = []
+
+        @functools.wraps(body)
+        def example(*args: Any, **kwargs: Any) -> None:
+            try:
+                body(*args, **kwargs)
+            except Exception as error:  # the answer was no proper one: any error is the property's failure
+                text = str(error) if isinstance(error, AssertionError) else traceback.format_exc()[-3000:]
+                failures.append(text)
+                for value in (*args, *kwargs.values()):
+                    if isinstance(value, World):
+                        value._last = None
+
+        inner = fixed(n)(given(data=st.data())(example))
+
+        @functools.wraps(inner)
+        def test(*args: Any, **kwargs: Any) -> None:
+            failures.clear()
+            inner(*args, **kwargs)
+            assert not failures, failures[0]
+        return test
+    return decorate
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,6 +196,15 @@ class Reply:
     status: int
     content_type: str
     body: bytes
+
+
+@contextmanager
+def about(what: str) -> Iterator[None]:
+    """A failed check names the request it was about."""
+    try:
+        yield
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n--- on the request: {what[:1500]}") from None
 
 
 def post(server: Server, path: str, body: bytes, content_type: str, **headers: str) -> Reply:
@@ -432,8 +474,21 @@ def x2many_commands(pool: list[int], comodel_fields: list[str]) -> st.SearchStra
     return st.one_of(st.lists(command, max_size=3), st.lists(ids, max_size=3), scalars())
 
 
-def field_values(ttype: str) -> st.SearchStrategy[Any]:
-    """Values for a field of `ttype`: mostly wrong, some right."""
+def failing_commands(pool: list[int], name: str) -> st.SearchStrategy[Any]:
+    """Right x2many commands on `pool`, then one that fails once the record itself is written."""
+    right = st.one_of(st.tuples(st.just(4), st.sampled_from(pool)),
+                      st.tuples(st.just(6), st.just(0), st.lists(st.sampled_from(pool), max_size=2)),
+                      st.tuples(st.just(0), st.just(0), st.just({name: "made by a command"})))
+    failing = st.sampled_from([(4, 999_999), (6, 0, [999_999]), (1, 999_999, {name: "x"}), (0, 0, {"x_nope": 1}),
+                               (0, 0, {name: [1, 2]}), (7, 1), (2, 999_999), (3, 2**40), (4, "1"), (0, 0, "vals"),
+                               (1, pool[0], {"x_nope": 1}), (6, 0, [pool[0], 1.5])])
+    return st.tuples(st.lists(right, max_size=2), failing).map(lambda parts: [*parts[0], parts[1]])
+
+
+def field_values(ttype: str, right_only: bool = False) -> st.SearchStrategy[Any]:
+    """Values for a field of `ttype`: mostly wrong, some right (only right ones when asked, so
+    that a call gets past its plain values and fails later, in its x2many commands, after
+    writing the record itself)."""
     right = {"char": TEXTS, "text": TEXTS, "html": TEXTS, "integer": st.integers(-2**31, 2**31 - 1),
              "float": st.floats(-1e9, 1e9), "boolean": st.booleans(),
              "date": st.dates().map(str), "datetime": st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
@@ -441,24 +496,30 @@ def field_values(ttype: str) -> st.SearchStrategy[Any]:
              "binary": st.binary(max_size=8).map(lambda b: base64.b64encode(b).decode())}[ttype]
     wrong = st.one_of(values(leaves=4), st.sampled_from(["2024-02-30", "2024-13-01", "24:00", "0000-00-00",
                                                          "2024-01-01T10:00:00Z", "not base64!"]))
-    return st.one_of(right, wrong, wrong)
+    return right if right_only else st.one_of(right, wrong, wrong)
 
 
 @st.composite
 def prop_values(draw: st.DrawFn, world: World) -> dict[str, Any]:
-    chosen = draw(st.lists(st.sampled_from([*PROP_FIELDS, "x_partner_id", "x_tag_ids", "x_line_ids", "x_nope",
-                                            "id", "create_date", "write_date", "display_name", "__last_update"]),
-                           max_size=4, unique=True))
+    right_only = draw(st.booleans())
+    names = [*PROP_FIELDS, "x_partner_id", "x_tag_ids", "x_line_ids"]
+    if not right_only:
+        names += ["x_nope", "id", "create_date", "write_date", "display_name", "__last_update"]
+    chosen = draw(st.lists(st.sampled_from(names), max_size=4, unique=True))
+    if right_only:  # plain values first, then the commands that may fail
+        chosen = [f for f in chosen if f in PROP_FIELDS] + [draw(st.sampled_from(["x_tag_ids", "x_line_ids"]))]
     vals: dict[str, Any] = {}
     for fname in chosen:
         if fname in PROP_FIELDS:
-            vals[fname] = draw(field_values(PROP_FIELDS[fname]))
+            vals[fname] = draw(field_values(PROP_FIELDS[fname], right_only))
         elif fname == "x_partner_id":
             vals[fname] = draw(st.one_of(st.sampled_from(world.ids["res.partner"]), values(leaves=3)))
         elif fname == "x_tag_ids":
-            vals[fname] = draw(x2many_commands(world.ids["res.partner.category"], ["name", "color", "parent_id"]))
+            vals[fname] = draw(failing_commands(world.ids["res.partner.category"], "name") if right_only else
+                               x2many_commands(world.ids["res.partner.category"], ["name", "color", "parent_id"]))
         elif fname == "x_line_ids":
-            vals[fname] = draw(x2many_commands([999_999], ["x_name", "x_prop_id"]))
+            vals[fname] = draw(failing_commands([999_999], "x_name") if right_only else
+                               x2many_commands([999_999], ["x_name", "x_prop_id"]))
         else:
             vals[fname] = draw(values(leaves=3))
     return vals
@@ -466,23 +527,30 @@ def prop_values(draw: st.DrawFn, world: World) -> dict[str, Any]:
 
 @st.composite
 def partner_values(draw: st.DrawFn, world: World) -> dict[str, Any]:
-    chosen = draw(st.lists(st.sampled_from(PARTNER_FIELDS + ["x_nope", "id", "password", "commercial_partner_id",
-                                                             "display_name"]), max_size=4, unique=True))
+    right_only = draw(st.booleans())
+    names = PARTNER_FIELDS if right_only else PARTNER_FIELDS + ["x_nope", "id", "password",
+                                                                "commercial_partner_id", "display_name"]
+    chosen = draw(st.lists(st.sampled_from(names), max_size=4, unique=True))
+    if right_only:
+        chosen = [f for f in chosen if f in ("name", "email", "comment", "is_company", "color")] + \
+            [draw(st.sampled_from(["category_id", "child_ids"]))]
     pool = world.ids["res.partner"]
     vals: dict[str, Any] = {}
     for fname in chosen:
         if fname in ("parent_id", "country_id", "state_id", "company_id"):
             vals[fname] = draw(st.one_of(st.sampled_from(pool), values(leaves=3)))
         elif fname == "category_id":
-            vals[fname] = draw(x2many_commands(world.ids["res.partner.category"], ["name", "color", "parent_id"]))
+            vals[fname] = draw(failing_commands(world.ids["res.partner.category"], "name") if right_only else
+                               x2many_commands(world.ids["res.partner.category"], ["name", "color", "parent_id"]))
         elif fname == "child_ids":
-            vals[fname] = draw(x2many_commands(pool, ["name", "email", "parent_id"]))
+            vals[fname] = draw(failing_commands(pool[1:], "name") if right_only else
+                               x2many_commands(pool, ["name", "email", "parent_id"]))
         elif fname in ("is_company", "active"):
-            vals[fname] = draw(field_values("boolean"))
+            vals[fname] = draw(field_values("boolean", right_only))
         elif fname == "color":
-            vals[fname] = draw(field_values("integer"))
+            vals[fname] = draw(field_values("integer", right_only))
         else:
-            vals[fname] = draw(field_values("char"))
+            vals[fname] = draw(field_values("char", right_only))
     return vals
 
 
@@ -610,13 +678,13 @@ READ_ONLY = {"search", "search_read", "search_count", "read", "fields_get", "nam
 
 def xmlrpc_call(world: World, path: str, body: bytes, what: str) -> tuple[bool, Any]:
     world.before()
-    faulted, value = xmlrpc_answer(post(world.server, path, body, "text/xml"))
+    with about(what):
+        faulted, value = xmlrpc_answer(post(world.server, path, body, "text/xml"))
     world.after(faulted, what)
     return faulted, value
 
 
-@fixed(100)
-@given(data=st.data())
+@prop(60)
 def test_xmlrpc_bodies(world: World, data: st.DataObject) -> None:
     path, body = data.draw(xmlrpc_bodies(world))
     xmlrpc_call(world, path, body, f"{path} {body[:400]!r}")
@@ -628,6 +696,14 @@ def execute(world: World, model: str, method: str, args: list[Any], kwargs: dict
     params = [world.server.db, world.admin.uid, "admin", model, method, args, kwargs]
     what = f"{protocol} {model}.{method} {args!r} {kwargs!r}"[:1500]
     world.before()
+    with about(what):
+        faulted, value = send(world, params, protocol)
+    world.after(faulted, what)
+    return faulted, value
+
+
+def send(world: World, params: list[Any], protocol: str) -> tuple[bool, Any]:
+    """An execute_kw over XML-RPC or JSON-RPC: (faulted, value or fault)."""
     if protocol == "xmlrpc":
         faulted, value = xmlrpc_answer(post(world.server, "/xmlrpc/2/object", method_call("execute_kw", params),
                                             "text/xml"))
@@ -636,15 +712,13 @@ def execute(world: World, model: str, method: str, args: list[Any], kwargs: dict
                 "params": {"service": "object", "method": "execute_kw", "args": to_json(params)}}
         faulted, value = jsonrpc_answer(post(world.server, "/jsonrpc", json.dumps(body).encode(),
                                              "application/json"), 7)
-    world.after(faulted, what)
     return faulted, value
 
 
 PROTOCOLS = st.sampled_from(["xmlrpc", "xmlrpc", "jsonrpc"])
 
 
-@fixed(100)
-@given(data=st.data())
+@prop(60)
 def test_domains(world: World, data: st.DataObject) -> None:
     model = data.draw(st.sampled_from(["res.partner", "x_prop"]))
     domain = data.draw(domains(PARTNER_PATHS if model == "res.partner" else PROP_PATHS))
@@ -659,8 +733,7 @@ def test_domains(world: World, data: st.DataObject) -> None:
         assert isinstance(value, int if method == "search_count" else list), value
 
 
-@fixed(50)
-@given(data=st.data())
+@prop(30)
 def test_orders(world: World, data: st.DataObject) -> None:
     model = data.draw(st.sampled_from(["res.partner", "x_prop"]))
     order = data.draw(orders())
@@ -671,8 +744,7 @@ def test_orders(world: World, data: st.DataObject) -> None:
         assert isinstance(value, list) and len(value) <= 3, value
 
 
-@fixed(100)
-@given(data=st.data())
+@prop(70)
 def test_create_write_values(world: World, data: st.DataObject) -> None:
     model = data.draw(st.sampled_from(["res.partner", "x_prop", "x_prop"]))
     vals = data.draw(prop_values(world) if model == "x_prop" else partner_values(world))
@@ -740,20 +812,20 @@ def jsonrpc_envelopes(draw: st.DrawFn, world: World) -> tuple[dict[str, Any], An
 def jsonrpc_call(world: World, path: str, body: bytes, request_id: Any, as_object: bool, what: str,
                  **headers: str) -> None:
     world.before()
-    reply = post(world.server, path, body, "application/json", **headers)
-    if not (as_object and is_object(body)):
-        # Odoo's answer to a body that is no JSON object: werkzeug's 400, before any call runs
-        assert reply.status == 400, (reply.status, reply.body[:500])
-        assert b"Traceback" not in reply.body, reply.body[:2000]
-        SEEN["jsonrpc 400"] += 1
-        world.after(True, what)
-        return
-    faulted, _ = jsonrpc_answer(reply, request_id)
+    with about(what):
+        reply = post(world.server, path, body, "application/json", **headers)
+        if not (as_object and is_object(body)):
+            # Odoo's answer to a body that is no JSON object: werkzeug's 400, before any call runs
+            assert reply.status == 400, (reply.status, reply.body[:500])
+            assert b"Traceback" not in reply.body, reply.body[:2000]
+            SEEN["jsonrpc 400"] += 1
+            faulted = True
+        else:
+            faulted, _ = jsonrpc_answer(reply, request_id)
     world.after(faulted, what)
 
 
-@fixed(80)
-@given(data=st.data())
+@prop(45)
 def test_jsonrpc_bodies(world: World, data: st.DataObject) -> None:
     envelope, request_id = data.draw(jsonrpc_envelopes(world))
     body, as_object = garble(data, json.dumps(envelope).encode())
@@ -776,8 +848,7 @@ def session_cookie(world: World) -> str:
     return cookie.split(";", 1)[0]
 
 
-@fixed(50)
-@given(data=st.data())
+@prop(30)
 def test_call_kw_bodies(world: World, session_cookie: str, data: st.DataObject) -> None:
     model = data.draw(st.one_of(st.sampled_from(OBJECT_MODELS), json_values()))
     method = data.draw(st.one_of(st.sampled_from(OBJECT_METHODS), json_values()))
@@ -822,8 +893,7 @@ JSON2_RIGHT: dict[str, dict[str, Any]] = {
 }
 
 
-@fixed(80)
-@given(data=st.data())
+@prop(50)
 def test_json2_bodies(world19: World, key19: str, data: st.DataObject) -> None:
     model = data.draw(st.sampled_from(["res.partner", "res.partner", "res.partner", "res.partner.category",
                                        "res.nope", "res.partner'", "x"]))
@@ -847,7 +917,8 @@ def test_json2_bodies(world19: World, key19: str, data: st.DataObject) -> None:
                "X-Odoo-Database": world19.server.db}
     path = f"/json/2/{quote(model)}/{quote(method)}"
     world19.before()
-    faulted, _ = json2_answer(post(world19.server, path, body, "application/json", **headers))
+    with about(f"{path} {body[:500]!r}"):
+        faulted, _ = json2_answer(post(world19.server, path, body, "application/json", **headers))
     world19.after(faulted, f"{path} {body[:500]!r}")
 
 
@@ -892,3 +963,19 @@ def test_x2many_leaf_with_non_integer_ids(world: World, fname: str, value: Any, 
     text = last_line(f)
     assert text.startswith(f"ValueError: Invalid id {named}"), text
     assert text.endswith(": a record id must be an integer"), text
+
+
+def test_lone_surrogates_are_echoed_as_json_escapes(world: World, world19: World, key19: str) -> None:
+    """JSON lets a client send a lone surrogate (`"\\ud800"`), which UTF-8 cannot encode: the
+    answer carries it back as JSON's escape instead of failing with an HTML 500."""
+    body = b'{"jsonrpc": "2.0", "method": "call", "id": "\\ud800", "params": {"service": "common", ' \
+           b'"method": "version", "args": []}}'
+    reply = post(world.server, "/jsonrpc", body, "application/json")
+    assert reply.status == 200 and b'"id": "\\ud800"' in reply.body, reply.body[:300]
+    assert jsonrpc_answer(reply, "\ud800")[1]["server_version"] == "17.0"
+    body = b'{"domain": [["\\ud800", "=", 1]]}'
+    reply = post(world19.server, "/json/2/res.partner/search", body, "application/json",
+                 Authorization=f"bearer {key19}", **{"X-Odoo-Database": world19.server.db})
+    faulted, error = json2_answer(reply)
+    assert faulted and reply.status == 500, error
+    assert error["message"] == "Invalid field res.partner.\ud800 in leaf ('\\ud800', '=', 1)", error
