@@ -895,26 +895,37 @@ JSON2_RIGHT: dict[str, dict[str, Any]] = {
 
 @prop(50)
 def test_json2_bodies(world19: World, key19: str, data: st.DataObject) -> None:
-    model = data.draw(st.sampled_from(["res.partner", "res.partner", "res.partner", "res.partner.category",
-                                       "res.nope", "res.partner'", "x"]))
+    # 0-2: the right parameters of a real model (2: one of them hostile); 3: random parameters;
+    # 4: any JSON at all; 5: the right parameters with a wrong key or a garbled body
+    mode = data.draw(st.integers(0, 5))
+    models = ["res.partner", "res.partner.category"] if mode in (0, 1, 2, 5) else \
+        ["res.partner", "res.partner.category", "res.nope", "res.partner'", "x"]
+    model = data.draw(st.sampled_from(models))
     method = data.draw(st.sampled_from(JSON2_METHODS))
-    params: dict[str, Any] = data.draw(st.dictionaries(st.sampled_from(JSON2_PARAMS), json_values(), max_size=4))
-    if data.draw(st.booleans()):  # the right parameters, one of them perhaps hostile
-        hostile = data.draw(st.dictionaries(st.sampled_from(JSON2_PARAMS), json_values(), max_size=1))
-        params = {**JSON2_RIGHT.get(method, {}), **(hostile if data.draw(st.booleans()) else {})}
+    if mode in (0, 1, 2, 5):
+        params: dict[str, Any] = dict(JSON2_RIGHT.get(method, {}))
+        if mode == 2:
+            params.update(data.draw(st.dictionaries(st.sampled_from(JSON2_PARAMS), json_values(), min_size=1,
+                                                    max_size=1)))
+    else:
+        params = data.draw(st.dictionaries(st.sampled_from(JSON2_PARAMS), json_values(), max_size=4))
     if method in ("unlink", "write", "read") or "ids" in params:
         # ids only of the records made for the examples, or far from any
-        params["ids"] = data.draw(st.one_of(st.lists(st.sampled_from(world19.ids["res.partner"]), max_size=2),
+        params["ids"] = data.draw(st.one_of(st.lists(st.sampled_from(world19.ids[model] if mode < 3 else
+                                                                     world19.ids["res.partner"]), max_size=2),
                                             st.lists(st.sampled_from(FAR_INTS), max_size=2), json_values()
                                             .filter(lambda v: not isinstance(v, (int, list)))))
         if method == "unlink" and model == "res.partner.category":
             params["ids"] = [2**40]
-    if "domain" in params and data.draw(st.booleans()):
+    if "domain" in params and mode in (2, 3) and data.draw(st.booleans()):
         params["domain"] = to_json(data.draw(domains(PARTNER_PATHS)))
-    raw: Any = params if data.draw(st.integers(0, 5)) else data.draw(json_values())
-    body, _ = garble(data, json.dumps(raw).encode())
-    headers = {"Authorization": data.draw(st.sampled_from([f"bearer {key19}"] * 4 + ["bearer nope", "basic x", ""])),
-               "X-Odoo-Database": world19.server.db}
+    raw: Any = data.draw(json_values()) if mode == 4 else params
+    body = json.dumps(raw).encode()
+    key = f"bearer {key19}"
+    if mode >= 3:
+        body, _ = garble(data, body)
+        key = data.draw(st.sampled_from([key, key, "bearer nope", "basic x", ""]))
+    headers = {"Authorization": key, "X-Odoo-Database": world19.server.db}
     path = f"/json/2/{quote(model)}/{quote(method)}"
     world19.before()
     with about(f"{path} {body[:500]!r}"):
