@@ -533,7 +533,11 @@ def beyond_int32(col: Any, op: str, value: Any) -> ColumnElement[bool] | None:
 
 def record_ids(values: Any) -> list[Any]:
     """Record ids of a relational operand: falsy entries and integers beyond 32 bits (no record
-    has such an id) dropped."""
+    has such an id) dropped; anything else than an integer is the client's error (a ValueError,
+    not the driver's refusal to bind it, which differs between backends)."""
+    for v in values:
+        if v and (isinstance(v, bool) or not isinstance(v, int)):
+            raise ValueError(f"Invalid id {v!r}: a record id must be an integer")
     return [v for v in values if v and not _outside_int32(v)]
 
 

@@ -27,7 +27,11 @@ def _default(value: Any) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, default=_default, ensure_ascii=False).encode()
+    text = json.dumps(value, default=_default, ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate (JSON lets a client send "\ud800"): JSON's escape carries it
+        return json.dumps(value, default=_default).encode()
 
 
 def loads(body: bytes) -> Any:

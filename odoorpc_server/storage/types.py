@@ -43,7 +43,8 @@ class Date(TypeDecorator[dt.date]):
 
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
         if dialect.name == "sqlite" and isinstance(value, dt.date):
-            return value.strftime(DATE_FMT)
+            # zero-padded years (strftime's %Y is not, below 1000), so that they read back
+            return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
         return value
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
@@ -61,7 +62,7 @@ class DateTime(TypeDecorator[dt.datetime]):
 
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
         if dialect.name == "sqlite" and isinstance(value, dt.datetime):
-            return value.strftime(DATETIME_FMT)
+            return value.replace(tzinfo=None).isoformat(" ", "seconds")  # zero-padded years, as dates
         return value
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
