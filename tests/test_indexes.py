@@ -5,7 +5,7 @@ and made or dropped with manual fields' `index`."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -78,7 +78,8 @@ def expect_order_index(found: dict[str, str], backend: str) -> None:
     (SQLite's ascending order puts NULLs first where the ORDER BY asks them last: no index there)."""
     if backend == "postgresql":
         assert found[PARTNER_ORDER_INDEX] == (f"CREATE INDEX {PARTNER_ORDER_INDEX} ON public.res_partner "
-                                              "USING btree (complete_name, id DESC) INCLUDE (active, company_id, name)")
+                                              "USING btree (complete_name, id DESC) "
+                                              "INCLUDE (active, company_id, name, email, ref, vat, company_registry)")
     else:
         assert PARTNER_ORDER_INDEX not in found
 
@@ -108,13 +109,15 @@ def test_index_statements() -> None:
 
 def test_order_index_statements() -> None:
     partner = order_indexes()["res.partner"]
-    assert partner == OrderIndex("res_partner", (("complete_name", False, None), ("id", True, None)), ("name",))
+    carried = ("name", "email", "ref", "vat", "company_registry")  # name, and name_search's fields
+    assert partner == OrderIndex("res_partner", (("complete_name", False, None), ("id", True, None)), carried)
     assert partner.name == PARTNER_ORDER_INDEX
     assert partner.ddl(postgresql.dialect()) == (
-        f"CREATE INDEX IF NOT EXISTS {PARTNER_ORDER_INDEX} ON res_partner (complete_name, id DESC) INCLUDE (name)")
+        f"CREATE INDEX IF NOT EXISTS {PARTNER_ORDER_INDEX} ON res_partner (complete_name, id DESC) "
+        "INCLUDE (name, email, ref, vat, company_registry)")
     assert partner.ddl(postgresql.dialect(), ("active", "id")) == (  # a key column is not included again
         f"CREATE INDEX IF NOT EXISTS {PARTNER_ORDER_INDEX} ON res_partner (complete_name, id DESC) "
-        "INCLUDE (active, name)")
+        "INCLUDE (active, name, email, ref, vat, company_registry)")
     # NULLS is written when it is not the btree's own; `id` is added as the order builder adds it
     odd = OrderIndex("x_t", (("x_when", True, "last"), ("x_name", False, "first"), ("id", False, None)))
     assert odd.ddl(postgresql.dialect()) == ("CREATE INDEX IF NOT EXISTS x_t__x_when_desc_x_name_id_order_index "
@@ -180,8 +183,8 @@ def make_old(conn: sa.Connection) -> None:
                          "AND name IN ('email', 'state_id', 'company_registry')"), {"no": False})
 
 
-@pytest.fixture()
-def old_server(backend: str, tmp_path: Path) -> Iterator[Server]:
+def started_after(backend: str, tmp_path: Path, change: Callable[[sa.Connection], None]) -> Server:
+    """A server started on a database made, then changed by `change` (the start upgrades it)."""
     require_backend(backend)
     db_url = PG_URL if backend == "postgresql" else None
     name = f"oldix{uuid.uuid4().hex[:8]}"
@@ -189,12 +192,41 @@ def old_server(backend: str, tmp_path: Path) -> Iterator[Server]:
     settings = Settings(data_dir=str(tmp_path), db_url=db_url, database=name, password_rounds=1000)
     bootstrap.create(storage, name, settings)
     with storage.transaction(name) as conn:
+        change(conn)
+    storage.dispose()
+    return start_server(tmp_path, backend, database=name)
+
+
+@pytest.fixture()
+def old_server(backend: str, tmp_path: Path) -> Iterator[Server]:
+    def change(conn: sa.Connection) -> None:
         make_old(conn)
         assert index_name("res_partner", "email") not in indexes_of(conn)
-    storage.dispose()
-    server = start_server(tmp_path, backend, database=name)  # the start upgrades every database
+
+    server = started_after(backend, tmp_path, change)
     yield server
     stop_server(server)
+
+
+def test_indexes_made_before_their_include_columns_are_made_again(backend: str, tmp_path: Path) -> None:
+    # every index is there under its name, two of them as the previous version made them (no
+    # INCLUDE on PostgreSQL; on SQLite these are the current definitions, left as they are)
+    def change(conn: sa.Connection) -> None:
+        conn.exec_driver_sql(f"DROP INDEX {index_name('res_partner', 'parent_id')}")
+        conn.exec_driver_sql(f"CREATE INDEX {index_name('res_partner', 'parent_id')} ON res_partner (parent_id)")
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"DROP INDEX {PARTNER_ORDER_INDEX}")
+            conn.exec_driver_sql(f"CREATE INDEX {PARTNER_ORDER_INDEX} ON res_partner (complete_name, id DESC)")
+
+    server = started_after(backend, tmp_path, change)
+    try:
+        found = catalog(server)
+        expect_kind(found, "res_partner", "parent_id", "btree", backend)
+        expect_order_index(found, backend)
+        for column, kind in PARTNER_INDEXES.items():
+            expect_kind(found, "res_partner", column, kind, backend)
+    finally:
+        stop_server(server)
 
 
 def test_an_older_database_gets_the_indexes_at_start(old_server: Server) -> None:
@@ -392,6 +424,20 @@ def test_a_name_page_is_read_from_the_order_index_alone(many_partners_pg: Server
     found = many_partners_pg.client().x("res.partner", "search_read", [("name", "ilike", "bulk 3")], ["name"],
                                         limit=80)
     assert [r["name"] for r in found] == sorted((f"Bulk 3-{i}" for i in range(1000)), key=str.encode)[:80]
+
+
+def test_a_name_search_page_is_read_from_the_order_index_alone(many_partners_pg: Server) -> None:
+    # name_search's five ilikes OR-ed, many matches: walked in the order index, which carries
+    # every field they look in, no visit of the table (once vacuumed)
+    with psycopg.connect(pg_conninfo(many_partners_pg.db), autocommit=True) as conn:
+        conn.execute("VACUUM res_partner")
+    domain = name_domain(registry_of(many_partners_pg)["res.partner"], "bulk", "ilike")
+    plan = explain(many_partners_pg, domain, seqscan=False, page=8, uid=2)
+    assert f"Index Only Scan using {PARTNER_ORDER_INDEX} on res_partner" in plan
+    assert "Sort" not in plan and "Heap" not in plan
+    found = many_partners_pg.client().x("res.partner", "name_search", "bulk", limit=8)
+    assert [name for _, name in found] == sorted((f"Bulk {b}-{i}" for b in range(5) for i in range(1000)),
+                                                 key=str.encode)[:8]
 
 
 def test_name_search_with_few_matches_uses_the_trigram_indexes(many_partners_pg: Server) -> None:
