@@ -5,26 +5,34 @@ and made or dropped with manual fields' `index`."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from conftest import PG_URL, Client, Server, require_backend, start_server, stop_server
+from conftest import PG_URL, Client, Server, pg_conninfo, require_backend, start_server, stop_server
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
-from odoorpc_server.orm.indexes import ddl, index_name
+from odoorpc_server.orm.indexes import OrderIndex, ddl, includes, index_name, lacks_include, order_indexes
+from odoorpc_server.orm.order import OrderBuilder
 from odoorpc_server.orm.registry import Registry
+from odoorpc_server.orm.where import name_domain
 from odoorpc_server.services import bootstrap
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage.database import Backend
 
 PARTNER_INDEXES = {
     "name": "trigram", "complete_name": "trigram", "email": "trigram", "ref": "trigram", "vat": "trigram",
+    "company_registry": "trigram",
     "parent_id": "btree", "company_id": "btree", "commercial_partner_id": "btree",
     "state_id": "btree_not_null", "country_id": "btree_not_null",
 }
+
+
+PARTNER_ORDER_INDEX = "res_partner__complete_name_id_desc_order_index"
+INCLUDES = {"res_partner": ["active", "company_id"]}
 
 
 def catalog(server: Server) -> dict[str, str]:
@@ -48,17 +56,31 @@ def indexes_of(conn: sa.Connection) -> dict[str, str]:
 def expect_kind(found: dict[str, str], table: str, column: str, kind: str, backend: str) -> None:
     definition = found[index_name(table, column)]
     if backend == "postgresql":
+        # res.partner's btree indexes carry the active flag and the company (index_include)
+        cover = [c for c in INCLUDES.get(table, []) if c != column]
+        include = f" INCLUDE ({', '.join(cover)})" if cover else ""
         if kind == "trigram":
             assert definition == (f"CREATE INDEX {table}__{column}_index ON public.{table} "
                                   f"USING gin ({column} gin_trgm_ops)")
         elif kind == "btree_not_null":
             assert definition == (f"CREATE INDEX {table}__{column}_index ON public.{table} "
-                                  f"USING btree ({column}) WHERE ({column} IS NOT NULL)")
+                                  f"USING btree ({column}){include} WHERE ({column} IS NOT NULL)")
         else:
-            assert definition == f"CREATE INDEX {table}__{column}_index ON public.{table} USING btree ({column})"
+            assert definition == (f"CREATE INDEX {table}__{column}_index ON public.{table} "
+                                  f"USING btree ({column}){include}")
     else:
         where = f" WHERE {column} IS NOT NULL" if kind == "btree_not_null" else ""
         assert definition == f"CREATE INDEX {table}__{column}_index ON {table} ({column}){where}"
+
+
+def expect_order_index(found: dict[str, str], backend: str) -> None:
+    """res.partner's default order (complete_name ASC, id DESC) has its btree index on PostgreSQL
+    (SQLite's ascending order puts NULLs first where the ORDER BY asks them last: no index there)."""
+    if backend == "postgresql":
+        assert found[PARTNER_ORDER_INDEX] == (f"CREATE INDEX {PARTNER_ORDER_INDEX} ON public.res_partner "
+                                              "USING btree (complete_name, id DESC) INCLUDE (active, company_id, name)")
+    else:
+        assert PARTNER_ORDER_INDEX not in found
 
 
 def test_index_names_follow_odoo() -> None:
@@ -84,6 +106,38 @@ def test_index_statements() -> None:
         'CREATE INDEX IF NOT EXISTS res_users_apikeys__index_index ON res_users_apikeys ("index")')
 
 
+def test_order_index_statements() -> None:
+    partner = order_indexes()["res.partner"]
+    assert partner == OrderIndex("res_partner", (("complete_name", False, None), ("id", True, None)), ("name",))
+    assert partner.name == PARTNER_ORDER_INDEX
+    assert partner.ddl(postgresql.dialect()) == (
+        f"CREATE INDEX IF NOT EXISTS {PARTNER_ORDER_INDEX} ON res_partner (complete_name, id DESC) INCLUDE (name)")
+    assert partner.ddl(postgresql.dialect(), ("active", "id")) == (  # a key column is not included again
+        f"CREATE INDEX IF NOT EXISTS {PARTNER_ORDER_INDEX} ON res_partner (complete_name, id DESC) "
+        "INCLUDE (active, name)")
+    # NULLS is written when it is not the btree's own; `id` is added as the order builder adds it
+    odd = OrderIndex("x_t", (("x_when", True, "last"), ("x_name", False, "first"), ("id", False, None)))
+    assert odd.ddl(postgresql.dialect()) == ("CREATE INDEX IF NOT EXISTS x_t__x_when_desc_x_name_id_order_index "
+                                            "ON x_t (x_when DESC NULLS LAST, x_name NULLS FIRST, id)")
+    assert set(order_indexes()) == {"res.partner"}
+
+
+def test_include_statements() -> None:
+    assert includes() == {"res.partner": ("active", "company_id")}
+    pg = postgresql.dialect()
+    assert ddl(pg, "res_partner", "country_id", "btree_not_null", True, ("active", "company_id")) == (
+        "CREATE INDEX IF NOT EXISTS res_partner__country_id_index ON res_partner (country_id) "
+        "INCLUDE (active, company_id) WHERE country_id IS NOT NULL")
+    assert ddl(pg, "res_partner", "parent_id", "btree", True, ("active", "company_id")) == (
+        "CREATE INDEX IF NOT EXISTS res_partner__parent_id_index ON res_partner (parent_id) "
+        "INCLUDE (active, company_id)")
+    # an index made before its model declared the columns is one to make again
+    before = "CREATE INDEX res_partner__parent_id_index ON public.res_partner USING btree (parent_id)"
+    assert lacks_include(before, ("active", "company_id"))
+    assert not lacks_include(before + " INCLUDE (active, company_id)", ("active", "company_id"))
+    assert not lacks_include(before, ()) and not lacks_include(None, ("active",))
+
+
 def test_new_database_has_the_declared_indexes(server: Server) -> None:
     found = catalog(server)
     for column, kind in PARTNER_INDEXES.items():
@@ -97,6 +151,7 @@ def test_new_database_has_the_declared_indexes(server: Server) -> None:
     assert not {f"ix_res_partner_{column}" for column in PARTNER_INDEXES} & set(found)
     assert index_name("res_partner", "street") not in found
     assert "ix_ir_model_fields_model_id" not in found  # the metadata schema's, replaced by Odoo's
+    expect_order_index(found, server.backend)
 
 
 def test_ir_model_fields_reads_the_index_flag(client: Client) -> None:
@@ -116,12 +171,17 @@ def make_old(conn: sa.Connection) -> None:
     conn.exec_driver_sql('CREATE INDEX "ix_res_partner_name" ON res_partner (name)')
     conn.exec_driver_sql('CREATE INDEX "ix_ir_model_fields_model_id" ON ir_model_fields (model_id)')
     conn.exec_driver_sql('CREATE INDEX "ix_res_partner_street" ON res_partner (street)')
+    # as the previous version made it, without the INCLUDE columns res.partner declares since
+    conn.exec_driver_sql('CREATE INDEX res_partner__country_id_index ON res_partner (country_id) '
+                         "WHERE country_id IS NOT NULL")
+    if conn.dialect.name == "postgresql":  # (SQLite has no order index)
+        conn.exec_driver_sql(f"CREATE INDEX {PARTNER_ORDER_INDEX} ON res_partner (complete_name, id DESC)")
     conn.execute(sa.text("UPDATE ir_model_fields SET \"index\" = :no WHERE model = 'res.partner' "
-                         "AND name IN ('email', 'state_id')"), {"no": False})
+                         "AND name IN ('email', 'state_id', 'company_registry')"), {"no": False})
 
 
-@pytest.fixture()
-def old_server(backend: str, tmp_path: Path) -> Iterator[Server]:
+def started_after(backend: str, tmp_path: Path, change: Callable[[sa.Connection], None]) -> Server:
+    """A server started on a database made, then changed by `change` (the start upgrades it)."""
     require_backend(backend)
     db_url = PG_URL if backend == "postgresql" else None
     name = f"oldix{uuid.uuid4().hex[:8]}"
@@ -129,12 +189,41 @@ def old_server(backend: str, tmp_path: Path) -> Iterator[Server]:
     settings = Settings(data_dir=str(tmp_path), db_url=db_url, database=name, password_rounds=1000)
     bootstrap.create(storage, name, settings)
     with storage.transaction(name) as conn:
+        change(conn)
+    storage.dispose()
+    return start_server(tmp_path, backend, database=name)
+
+
+@pytest.fixture()
+def old_server(backend: str, tmp_path: Path) -> Iterator[Server]:
+    def change(conn: sa.Connection) -> None:
         make_old(conn)
         assert index_name("res_partner", "email") not in indexes_of(conn)
-    storage.dispose()
-    server = start_server(tmp_path, backend, database=name)  # the start upgrades every database
+
+    server = started_after(backend, tmp_path, change)
     yield server
     stop_server(server)
+
+
+def test_indexes_made_before_their_include_columns_are_made_again(backend: str, tmp_path: Path) -> None:
+    # every index is there under its name, two of them as the previous version made them (no
+    # INCLUDE on PostgreSQL; on SQLite these are the current definitions, left as they are)
+    def change(conn: sa.Connection) -> None:
+        conn.exec_driver_sql(f"DROP INDEX {index_name('res_partner', 'parent_id')}")
+        conn.exec_driver_sql(f"CREATE INDEX {index_name('res_partner', 'parent_id')} ON res_partner (parent_id)")
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"DROP INDEX {PARTNER_ORDER_INDEX}")
+            conn.exec_driver_sql(f"CREATE INDEX {PARTNER_ORDER_INDEX} ON res_partner (complete_name, id DESC)")
+
+    server = started_after(backend, tmp_path, change)
+    try:
+        found = catalog(server)
+        expect_kind(found, "res_partner", "parent_id", "btree", backend)
+        expect_order_index(found, backend)
+        for column, kind in PARTNER_INDEXES.items():
+            expect_kind(found, "res_partner", column, kind, backend)
+    finally:
+        stop_server(server)
 
 
 def test_an_older_database_gets_the_indexes_at_start(old_server: Server) -> None:
@@ -142,12 +231,13 @@ def test_an_older_database_gets_the_indexes_at_start(old_server: Server) -> None
     for column, kind in PARTNER_INDEXES.items():
         expect_kind(found, "res_partner", column, kind, old_server.backend)
     expect_kind(found, "ir_model_fields", "model_id", "btree", old_server.backend)
+    expect_order_index(found, old_server.backend)
     assert "ix_res_partner_name" not in found and "ix_ir_model_fields_model_id" not in found
     assert "ix_res_partner_street" in found  # an index of a field not declared indexed is kept
     admin = old_server.client()
     rows = admin.x("ir.model.fields", "search_read", [("model", "=", "res.partner"),
-                   ("name", "in", ["email", "state_id"])], ["name", "index"], order="name")
-    assert [(r["name"], r["index"]) for r in rows] == [("email", True), ("state_id", True)]
+                   ("name", "in", ["email", "state_id", "company_registry"])], ["name", "index"], order="name")
+    assert [(r["name"], r["index"]) for r in rows] == [("company_registry", True), ("email", True), ("state_id", True)]
     # a second start finds nothing to do and changes nothing
     old_server.proc.terminate()  # the database stays (the fixture drops it)
     old_server.proc.wait(10)
@@ -159,11 +249,14 @@ def test_an_older_database_gets_the_indexes_at_start(old_server: Server) -> None
         again.proc.wait(10)
 
 
-def explain(server: Server, domain: list[object], seqscan: bool = True) -> str:
+def explain(server: Server, domain: list[object], seqscan: bool = True, page: int | None = None,
+            uid: int | None = None, count: bool = False) -> str:
     """The plan of the query search() runs for `domain` (the compiler's SQL, as the server sends
     it): PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY PLAN. On PostgreSQL `seqscan=False` asks the
     planner for any other plan it has, which shows whether the SQL can use an index at all,
-    whatever the table's size."""
+    whatever the table's size. `uid`: the query as that user's search runs it (its active filter
+    and record rules included; else the superuser's, without them); `page`: of a page of that many
+    records in the model's default order, as search(domain, limit=page); `count`: search_count's."""
     storage = Backend(server.data_dir, server.db_url)
     try:
         with storage.transaction(server.db) as conn:
@@ -171,19 +264,33 @@ def explain(server: Server, domain: list[object], seqscan: bool = True) -> str:
             if postgres:
                 # rows added since the GIN indexes were made wait in their pending lists (which a
                 # scan reads in full) until a vacuum merges them: merged here, as autovacuum would
-                for name in ("name", "email"):
+                for name in ("name", "complete_name", "email", "ref", "vat", "company_registry"):
                     conn.execute(sa.text("SELECT gin_clean_pending_list(CAST(:index AS regclass))"),
                                  {"index": index_name("res_partner", name)})
                 if not seqscan:
                     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             conn.exec_driver_sql("ANALYZE res_partner")
-            env = Env(conn, Registry.load(conn), SUPERUSER_ID, {"active_test": False}, su=True)
-            query = env.compiler.ids_query(env.registry["res.partner"], domain)
-            compiled = query.compile(dialect=conn.dialect)
-            if postgres:
-                rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars()
+            if uid is None:
+                env = Env(conn, Registry.load(conn), SUPERUSER_ID, {"active_test": False}, su=True)
             else:
-                params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+                env = Env(conn, Registry.load(conn), uid)
+            model = env.registry["res.partner"]
+            query = env.compiler.ids_query(model, domain)
+            if page is not None:
+                builder = OrderBuilder(env.registry)
+                builder.add(model, model.table, model.order)
+                query = builder.apply(query, model.table).limit(page)
+            if count:
+                query = sa.select(sa.func.count()).select_from(query.subquery())
+            compiled = query.compile(dialect=conn.dialect)
+            bound = {}  # the values as the statement binds them (an id list: an array, or JSON on SQLite)
+            for name, value in compiled.params.items():
+                process = compiled.binds[name].type.bind_processor(conn.dialect)
+                bound[name] = process(value) if process else value
+            if postgres:
+                rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), bound).scalars()
+            else:
+                params = tuple(bound[name] for name in compiled.positiontup or ())
                 rows = (row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), params))
             return "\n".join(rows)
     finally:
@@ -270,3 +377,69 @@ def test_manual_field_created_without_index_has_none(server: Server) -> None:
     assert index_name(table, "x_ref") not in catalog(server)
     admin.x("ir.model", "unlink", [mid])
     assert not [n for n in catalog(server) if n.startswith(table + "__")]
+
+
+def test_a_default_order_page_walks_the_order_index(many_partners: Server) -> None:
+    # a page in res.partner's default order, as admin (active filter and multi-company rule):
+    # read in the order index's order and stopped after 80 rows, no sort of every partner
+    plan = explain(many_partners, [], seqscan=False, page=80, uid=2)
+    if many_partners.backend == "postgresql":
+        assert f"Scan using {PARTNER_ORDER_INDEX} on res_partner" in plan  # an index (only) scan
+        assert "Sort" not in plan
+    else:  # no order index there: the plain complete_name index orders, ties sorted apart
+        assert "SCAN res_partner USING INDEX res_partner__complete_name_index" in plan
+        assert "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY" in plan
+    admin = many_partners.client()
+    page = admin.x("res.partner", "search_read", [], ["complete_name"], limit=80)
+    names = [r["complete_name"] for r in admin.x("res.partner", "search_read", [], ["complete_name"])]
+    assert [r["complete_name"] for r in page] == sorted(names, key=lambda n: n.encode())[:80]
+
+
+def test_a_count_on_an_indexed_many2one_reads_the_index_alone(many_partners_pg: Server) -> None:
+    # the active filter and the multi-company rule of admin's search_count are answered from the
+    # columns the country index carries: no visit of the table (once vacuumed, as autovacuum does)
+    with psycopg.connect(pg_conninfo(many_partners_pg.db), autocommit=True) as conn:
+        conn.execute("VACUUM res_partner")
+    admin = many_partners_pg.client()
+    belgium = admin.x("res.country", "search", [("code", "=", "BE")])[0]
+    plan = explain(many_partners_pg, [("country_id", "=", belgium)], seqscan=False, uid=2, count=True)
+    assert "Index Only Scan using res_partner__country_id_index on res_partner" in plan
+    assert "Heap" not in plan
+    expected = len(admin.x("res.partner", "search", [("country_id", "=", belgium)]))
+    assert expected > 0
+    assert admin.x("res.partner", "search_count", [("country_id", "=", belgium)]) == expected
+
+
+def test_a_name_page_is_read_from_the_order_index_alone(many_partners_pg: Server) -> None:
+    # `name ilike` on a page in the default order: the order index carries name, the active flag
+    # and the company, so the walk through it never visits the table (once vacuumed)
+    with psycopg.connect(pg_conninfo(many_partners_pg.db), autocommit=True) as conn:
+        conn.execute("VACUUM res_partner")
+    plan = explain(many_partners_pg, [("name", "ilike", "bulk 3")], seqscan=False, page=80, uid=2)
+    assert f"Index Only Scan using {PARTNER_ORDER_INDEX} on res_partner" in plan
+    assert "Sort" not in plan and "Heap" not in plan
+    found = many_partners_pg.client().x("res.partner", "search_read", [("name", "ilike", "bulk 3")], ["name"],
+                                        limit=80)
+    assert [r["name"] for r in found] == sorted((f"Bulk 3-{i}" for i in range(1000)), key=str.encode)[:80]
+
+
+def test_name_search_with_few_matches_uses_the_trigram_indexes(many_partners_pg: Server) -> None:
+    # every field name_search looks in has its trigram index, so the OR of the five ilikes is an
+    # OR of index lookups, never a scan of every partner
+    domain = name_domain(registry_of(many_partners_pg)["res.partner"], "3-417", "ilike")
+    plan = explain(many_partners_pg, domain, seqscan=False)
+    assert "BitmapOr" in plan
+    for name in ("complete_name", "email", "ref", "vat", "company_registry"):
+        assert f"Bitmap Index Scan on res_partner__{name}_index" in plan
+    assert "Seq Scan" not in plan
+    found = many_partners_pg.client().x("res.partner", "name_search", "3-417")
+    assert [name for _, name in found] == ["Bulk 3-417"]
+
+
+def registry_of(server: Server) -> Registry:
+    storage = Backend(server.data_dir, server.db_url)
+    try:
+        with storage.transaction(server.db, write=False) as conn:
+            return Registry.load(conn)
+    finally:
+        storage.dispose()

@@ -224,9 +224,10 @@ def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]
 
 def upgrade_indexes(conn: Connection) -> list[str]:
     """The indexes models.json declares, on a database made before it declared them: the base
-    fields' `index` flags set as declared, then the missing indexes created and those under the
-    earlier names replaced. Returns the names created; a database that has them all costs two
-    catalog reads."""
+    fields' `index` flags set as declared, then the missing indexes (the fields', the models'
+    order indexes, btree indexes without the INCLUDE columns their model declares) created and
+    those under the earlier names replaced. Returns the names created; a database that has them
+    all costs three catalog reads."""
     declared = indexes.declared()
     rows = conn.execute(sa.text('SELECT id, model, name, state, ttype, store, "index" FROM ir_model_fields')).all()
     flips = {flag: [r.id for r in rows if r.state == "base" and bool(r.index) != flag
@@ -243,7 +244,7 @@ def upgrade_indexes(conn: Connection) -> list[str]:
     flagged -= set(flips[False])
     missing = any(indexes.index_name(table_name(r.model), r.name) not in present for r in stored if r.id in flagged)
     legacy = any(indexes.legacy_name(table_name(r.model), r.name) in present for r in stored if r.id in flagged)
-    if not missing and not legacy:
+    if not missing and not legacy and indexes.model_indexes_current(conn):
         return []
     return indexes.ensure(conn, Registry.load(conn))
 
