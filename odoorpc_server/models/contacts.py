@@ -40,8 +40,11 @@ class ContactSync(BaseModel):
             return
         if not (created or vals.get("parent_id") or vals.get("type") == "contact"):
             ids = self._with_children(ids)  # the others have nothing to sync: one query, not one each
+        childless = self._childless(vals, created)
         for rid in ids:
-            self._fields_sync(rid, vals, childless=self._childless(vals, created))
+            if created and not vals.get("parent_id") and childless:
+                continue  # a new partner at the top, alone: nothing to take or give
+            self._fields_sync(rid, vals, childless=childless)
             if created:
                 self._first_contact_address(rid)
 
