@@ -8,6 +8,7 @@ import json
 import logging
 import zoneinfo
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from odoorpc_server.models.res_users import groups_field
 from odoorpc_server.orm import indexes
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
 from odoorpc_server.orm.fields import TTYPES, magic_field_rows
-from odoorpc_server.orm.registry import Registry, bump, table_name
+from odoorpc_server.orm.registry import Registry, bump, bump_caches, table_name
 from odoorpc_server.storage import migrate
 from odoorpc_server.storage.database import Backend, DatabaseExists
 from odoorpc_server.versions import DEFAULT_VERSION, Profile, profile
@@ -47,15 +48,23 @@ def initialise(backend: Backend, dbname: str, settings: Any, demo: bool = False)
     """At start: create and fill `dbname` if needed; returns True when the database was created.
 
     A database of ours from before the ownership mark (it holds our metadata tables) is marked;
-    any other database of that name is refused, never written to.
+    any other database of that name is refused, never written to. A database that is current
+    costs a few reads and takes no lock; one that is behind is upgraded under its schema lock,
+    so that servers starting together upgrade it once.
     """
-    created = not backend.adopt(dbname)
-    if created:
-        try:
-            backend.create(dbname)
-        except DatabaseExists:
-            raise ForeignDatabase(f"database {dbname!r} exists and was not created by odoorpc-server; "
-                                  "choose another --database") from None
+    with backend.naming(dbname):  # two servers starting on a new name: one creates, one finds it
+        created = not backend.adopt(dbname)
+        if created:
+            try:
+                backend.create(dbname)
+            except DatabaseExists:
+                raise ForeignDatabase(f"database {dbname!r} exists and was not created by odoorpc-server; "
+                                      "choose another --database") from None
+    if not created:
+        with backend.transaction(dbname, write=False) as conn:
+            ready = is_current(conn, settings) and (not demo or demo_loaded(conn))
+        if ready:
+            return False
     _fill(backend, dbname, settings, demo, created)
     return created
 
@@ -73,15 +82,59 @@ def superuser_env(conn: Connection, settings: Any) -> Env:
     return Env(conn, Registry.load(conn), SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
 
 
+# the key of the advisory lock one database's schema changes are made under (advisory locks are
+# per database, so one key serves every database of a PostgreSQL server)
+SCHEMA_LOCK = 0x6F646F6F72706331
+
+
+def schema_lock(conn: Connection, wait: bool = True) -> bool:
+    """Take the schema lock of the connection's database for its transaction; False when
+    `wait` is off and another server holds it. SQLite needs none: a write transaction holds
+    the file's write lock from its BEGIN IMMEDIATE."""
+    if conn.dialect.name != "postgresql":
+        return True
+    if wait:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+        return True
+    return bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK}).scalar_one())
+
+
+def has_base(conn: Connection) -> bool:
+    return conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first() is not None
+
+
+def demo_loaded(conn: Connection) -> bool:
+    return conn.execute(sa.text(
+        "SELECT 1 FROM ir_model_data WHERE module = '__demo__' AND name = 'loaded'")).first() is not None
+
+
+def is_current(conn: Connection, settings: Any) -> bool:
+    """Whether the database holds everything this server's schema has: the newest metadata
+    revision (known without importing Alembic), the base models and fields of models.json and
+    their indexes. Reads only: a handful of statements."""
+    return migrate.is_current(conn) and has_base(conn) and not base_models_behind(conn, settings)
+
+
 def upgrade_all(backend: Backend, settings: Any = None) -> list[str]:
-    """Bring every database of ours to the newest metadata revision (start of the server);
-    returns the names that could not be upgraded, which are left as they were."""
+    """Bring every database of ours to the newest schema (start of the server); returns the
+    names that could not be upgraded, which are left as they were.
+
+    A database that is current is only read (no write transaction, no lock), so a starting
+    server does not wait on, nor hold up, the work other servers do on a shared PostgreSQL.
+    One that is behind is upgraded under its schema lock, taken without waiting: when another
+    server holds it, that server is creating or upgrading the database, and it is left to it."""
     failed = []
     for name in backend.list():
         try:
+            with backend.transaction(name, write=False) as conn:
+                if migrate.is_current(conn) and (not has_base(conn) or not base_models_behind(conn, settings)):
+                    continue
             with backend.transaction(name) as conn:
+                if not schema_lock(conn, wait=False):
+                    log.info("database %r is being upgraded by another server", name)
+                    continue
                 migrate.upgrade(conn)
-                if conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first():
+                if has_base(conn):
                     upgrade_base_models(conn, settings)
         except Exception:
             log.exception("database %r could not be upgraded", name)
@@ -91,15 +144,19 @@ def upgrade_all(backend: Backend, settings: Any = None) -> list[str]:
 
 def _fill(backend: Backend, dbname: str, settings: Any, demo: bool, created: bool,
           then: Callable[[Env], None] | None = None) -> None:
-    """Metadata schema, base data and demo data, in one transaction; a database created for
-    this and failing is dropped again."""
+    """Metadata schema, base data (or the upgrade of an existing database) and demo data, in
+    one transaction under the schema lock; a database created for this and failing is dropped
+    again."""
     try:
         with backend.transaction(dbname) as conn:
+            # another server may be filling or upgrading it too: the second one finds it done
+            schema_lock(conn)
             migrate.upgrade(conn)
-            if not conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first():
+            if not has_base(conn):
                 install_base(conn, settings)
-            if demo and not conn.execute(sa.text(
-                    "SELECT 1 FROM ir_model_data WHERE module = '__demo__' AND name = 'loaded'")).first():
+            elif not created:
+                upgrade_base_models(conn, settings)
+            if demo and not demo_loaded(conn):
                 install_demo(conn, settings)
             if then is not None:
                 then(superuser_env(conn, settings))
@@ -140,10 +197,16 @@ def for_version(specs: dict[str, Any], version: Profile) -> dict[str, Any]:
     return {name: spec for name, spec in specs.items() if present(spec)}
 
 
+@cache
+def _timezones() -> list[str]:
+    """The time zone names (a walk of the tz database: once per process, not per model)."""
+    return sorted(zoneinfo.available_timezones())
+
+
 def field_rows(model: str, mid: int, fields: dict[str, Any], now: Any) -> list[dict[str, Any]]:
     """The ir_model_fields rows of base fields declared in models.json (already chosen for the
     database's version by `for_version`)."""
-    timezones = sorted(zoneinfo.available_timezones())
+    timezones = _timezones()
     rows = []
     for fname, f in fields.items():
         selection = f.get("selection")
@@ -187,24 +250,31 @@ def install_models(conn: Connection, now: Any, version: Profile, only: set[str] 
         conn.execute(sa.insert(FIELDS_TABLE), magic + field_rows(name, mid, for_version(model["fields"], version), now))
 
 
+def base_models_behind(conn: Connection, settings: Any) -> bool:
+    """Whether `upgrade_base_models` has anything to do: models, fields or indexes missing, or
+    index flags that differ from models.json. Reads only."""
+    present = set(conn.execute(sa.text("SELECT model FROM ir_model")).scalars())
+    if new_models(present, settings):
+        return True
+    rows = _field_rows(conn)
+    if missing_fields(conn, {(r.model, r.name) for r in rows}):
+        return True
+    flips, needed = _index_plan(conn, rows)
+    return bool(flips[True] or flips[False] or needed)
+
+
 def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]]:
     """Base models and fields a newer version of the server declares and the database lacks.
     New models get their rows, tables, access rights, rules and base records (install_new_models);
     new fields their rows, columns and relation tables, and each model with new fields may fill
     them (`_upgrade_fields`). Returns the (model, field) pairs added to existing models."""
     install_new_models(conn, settings)
-    models = {r.model: r.id for r in conn.execute(sa.text("SELECT model, id FROM ir_model WHERE state = 'base'"))}
     present = {(r.model, r.name) for r in conn.execute(sa.text("SELECT model, name FROM ir_model_fields"))}
     now = Env(conn, Registry(0), SUPERUSER_ID).now()
     added: list[tuple[str, str]] = []
-    for name, model in read_json("models.json")["models"].items():
-        # fields of some versions only were made with the database, for its version: an upgrade,
-        # which may run from a server of another version (every database of a PostgreSQL server),
-        # adds the fields of every version alone
-        missing = {f: spec for f, spec in model["fields"].items() if (name, f) not in present and not spec.get("when")}
-        if name in models and missing:
-            conn.execute(sa.insert(FIELDS_TABLE), field_rows(name, models[name], missing, now))
-            added += [(name, f) for f in missing]
+    for name, (mid, missing) in missing_fields(conn, present).items():
+        conn.execute(sa.insert(FIELDS_TABLE), field_rows(name, mid, missing, now))
+        added += [(name, f) for f in missing]
     if added:
         registry = Registry.load(conn)
         env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
@@ -222,36 +292,59 @@ def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]
     return added
 
 
-def upgrade_indexes(conn: Connection) -> list[str]:
-    """The indexes models.json declares, on a database made before it declared them: the base
-    fields' `index` flags set as declared, then the missing indexes created and those under the
-    earlier names replaced. Returns the names created; a database that has them all costs two
-    catalog reads."""
+def missing_fields(conn: Connection, present: set[tuple[str, str]]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """{model: (its ir_model id, {field: spec})} of the base fields models.json declares for
+    base models the database has, and the database lacks (`present`: its (model, field) pairs)."""
+    models = {r.model: r.id for r in conn.execute(sa.text("SELECT model, id FROM ir_model WHERE state = 'base'"))}
+    found: dict[str, tuple[int, dict[str, Any]]] = {}
+    for name, model in read_json("models.json")["models"].items():
+        # fields of some versions only were made with the database, for its version: an upgrade,
+        # which may run from a server of another version (every database of a PostgreSQL server),
+        # adds the fields of every version alone
+        missing = {f: spec for f, spec in model["fields"].items() if (name, f) not in present and not spec.get("when")}
+        if name in models and missing:
+            found[name] = (models[name], missing)
+    return found
+
+
+def _field_rows(conn: Connection) -> list[Any]:
+    return list(conn.execute(sa.text('SELECT id, model, name, state, ttype, store, "index" FROM ir_model_fields')))
+
+
+def _index_plan(conn: Connection, rows: list[Any]) -> tuple[dict[bool, list[int]], bool]:
+    """({flag: ids of base fields whose `index` flag must become flag}, whether indexes are
+    missing or under their earlier names)."""
     declared = indexes.declared()
-    rows = conn.execute(sa.text('SELECT id, model, name, state, ttype, store, "index" FROM ir_model_fields')).all()
     flips = {flag: [r.id for r in rows if r.state == "base" and bool(r.index) != flag
                     and ((r.model, r.name) in declared) == flag] for flag in (True, False)}
-    for flag, ids in flips.items():
-        if ids:
-            conn.execute(sa.text('UPDATE ir_model_fields SET "index" = :flag WHERE id IN :ids').bindparams(
-                sa.bindparam("ids", expanding=True)), {"flag": flag, "ids": ids})
-    if flips[True] or flips[False]:
-        bump(conn)
     present = indexes.existing(conn)
     stored = [r for r in rows if r.store and r.ttype not in ("one2many", "many2many")]
     flagged = {r.id for r in stored if bool(r.index)} | set(flips[True])
     flagged -= set(flips[False])
     missing = any(indexes.index_name(table_name(r.model), r.name) not in present for r in stored if r.id in flagged)
     legacy = any(indexes.legacy_name(table_name(r.model), r.name) in present for r in stored if r.id in flagged)
-    if not missing and not legacy:
+    return flips, missing or legacy
+
+
+def upgrade_indexes(conn: Connection) -> list[str]:
+    """The indexes models.json declares, on a database made before it declared them: the base
+    fields' `index` flags set as declared, then the missing indexes created and those under the
+    earlier names replaced. Returns the names created; a database that has them all costs two
+    catalog reads."""
+    flips, needed = _index_plan(conn, _field_rows(conn))
+    for flag, ids in flips.items():
+        if ids:
+            conn.execute(sa.text('UPDATE ir_model_fields SET "index" = :flag WHERE id IN :ids').bindparams(
+                sa.bindparam("ids", expanding=True)), {"flag": flag, "ids": ids})
+    if flips[True] or flips[False]:
+        bump(conn)
+    if not needed:
         return []
     return indexes.ensure(conn, Registry.load(conn))
 
 
-def install_new_models(conn: Connection, settings: Any) -> list[str]:
-    """The base models a database created by an older version of the server lacks (languages,
-    modules, attachments, ...): what `install_base` would have made for them. Returns their names."""
-    present = set(conn.execute(sa.text("SELECT model FROM ir_model")).scalars())
+def new_models(present: set[str], settings: Any) -> set[str]:
+    """The base models a database holding the models `present` lacks."""
     # models of some versions only are made with the database, for its version (see
     # upgrade_base_models): an upgrade adds the models every version has
     specs = read_json("models.json")["models"]
@@ -263,6 +356,13 @@ def install_new_models(conn: Connection, settings: Any) -> list[str]:
         family = spec.get("variant_of")
         if family and not any(s.get("variant_of") == family and m in present for m, s in specs.items()):
             new.add(name)
+    return new
+
+
+def install_new_models(conn: Connection, settings: Any) -> list[str]:
+    """The base models a database created by an older version of the server lacks (languages,
+    modules, attachments, ...): what `install_base` would have made for them. Returns their names."""
+    new = new_models(set(conn.execute(sa.text("SELECT model FROM ir_model")).scalars()), settings)
     if not new:
         return []
     now = Env(conn, Registry(0), SUPERUSER_ID).now()
@@ -404,14 +504,18 @@ def install_security(env: Env, groups: dict[str, int], models: set[str] | None =
     """Access rights and record rules of the base models (of those in `models`, if given), from
     the data files."""
     registry = env.registry
-    for row in read_csv("access.csv"):
-        if row["model"] not in registry or (models is not None and row["model"] not in models):
-            continue
-        model = registry[row["model"]]
-        env["ir.model.access"].create({
-            "name": f"access_{model.table_name}_{row['group']}", "model_id": model.id,
-            "group_id": groups[row["group"]] if row["group"] else False,
-            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
+    # access rights in one INSERT (the model has no hooks; the rows are plain data), the
+    # processes' security caches dropped once
+    stamp = _stamp(env.now())
+    rights = [{
+        "name": f"access_{registry[row['model']].table_name}_{row['group']}", "active": True,
+        "model_id": registry[row["model"]].id, "group_id": groups[row["group"]] if row["group"] else None,
+        **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}, **stamp}
+        for row in read_csv("access.csv")
+        if row["model"] in registry and (models is None or row["model"] in models)]
+    if rights:
+        env.conn.execute(sa.insert(registry["ir.model.access"].table), rights)
+        bump_caches(env.conn)
     for row in read_csv("rules.csv"):
         if row["model"] not in registry or (models is not None and row["model"] not in models):
             continue
