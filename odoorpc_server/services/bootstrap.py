@@ -237,17 +237,23 @@ def complete_field_row(row: dict[str, Any], model: str, mid: int, now: Any) -> d
 
 def install_models(conn: Connection, now: Any, version: Profile, only: set[str] | None = None) -> None:
     """The ir_model and ir_model_fields rows of the base models `version` has (of those in
-    `only`, if given)."""
-    for name, model in for_version(read_json("models.json")["models"], version).items():
-        if only is not None and name not in only:
-            continue
-        mid = conn.execute(sa.insert(MODELS_TABLE).values(
-            model=name, name=model["description"], order=model.get("order", "id"), state="base",
-            rec_name=model.get("rec_name"), parent_name=model.get("parent_name"),
-            parent_store=model.get("parent_store", False), transient=model.get("transient", False),
-            **_stamp(now)).returning(MODELS_TABLE.c.id)).scalar_one()
-        magic = [complete_field_row(r, name, mid, now) for r in magic_field_rows(name, mid, "base", version)]
-        conn.execute(sa.insert(FIELDS_TABLE), magic + field_rows(name, mid, for_version(model["fields"], version), now))
+    `only`, if given): one INSERT of the models, one of their fields."""
+    chosen = {name: model for name, model in for_version(read_json("models.json")["models"], version).items()
+              if only is None or name in only}
+    if not chosen:
+        return
+    ids = {row.model: row.id for row in conn.execute(
+        sa.insert(MODELS_TABLE).returning(MODELS_TABLE.c.id, MODELS_TABLE.c.model), [{
+            "model": name, "name": model["description"], "order": model.get("order", "id"), "state": "base",
+            "rec_name": model.get("rec_name"), "parent_name": model.get("parent_name"),
+            "parent_store": model.get("parent_store", False), "transient": model.get("transient", False),
+            **_stamp(now)} for name, model in chosen.items()])}
+    rows: list[dict[str, Any]] = []
+    for name, model in chosen.items():
+        mid = ids[name]
+        rows += [complete_field_row(r, name, mid, now) for r in magic_field_rows(name, mid, "base", version)]
+        rows += field_rows(name, mid, for_version(model["fields"], version), now)
+    conn.execute(sa.insert(FIELDS_TABLE), rows)
 
 
 def base_models_behind(conn: Connection, settings: Any) -> bool:
@@ -516,13 +522,24 @@ def install_security(env: Env, groups: dict[str, int], models: set[str] | None =
     if rights:
         env.conn.execute(sa.insert(registry["ir.model.access"].table), rights)
         bump_caches(env.conn)
-    for row in read_csv("rules.csv"):
-        if row["model"] not in registry or (models is not None and row["model"] not in models):
-            continue
-        env["ir.rule"].create({
-            "name": row["name"], "model_id": registry[row["model"]].id, "domain_force": row["domain_force"],
-            "groups": [(6, 0, [groups[g] for g in row["groups"].split()])],
-            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
+    # record rules: their rows and group links in two INSERTs (the data files' domains are the
+    # server's own, checked by the test suite rather than at each start)
+    rules = [row for row in read_csv("rules.csv")
+             if row["model"] in registry and (models is None or row["model"] in models)]
+    if rules:
+        rule = registry["ir.rule"]
+        ids = list(env.conn.execute(sa.insert(rule.table).returning(rule.table.c.id, sort_by_parameter_order=True), [{
+            "name": row["name"], "active": True, "model_id": registry[row["model"]].id,
+            "domain_force": row["domain_force"],
+            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}, **stamp}
+            for row in rules]).scalars())
+        relation = rule.fields["groups"]
+        table, rule_col, group_col = str(relation.relation_table), str(relation.column1), str(relation.column2)
+        links = [{rule_col: rid, group_col: groups[g]}
+                 for rid, row in zip(ids, rules, strict=True) for g in row["groups"].split()]
+        if links:
+            env.conn.execute(sa.insert(sa.table(table, sa.column(rule_col), sa.column(group_col))), links)
+        bump_caches(env.conn)
 
 
 def install_demo(conn: Connection, settings: Any) -> None:
