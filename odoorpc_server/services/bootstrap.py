@@ -8,6 +8,7 @@ import json
 import logging
 import zoneinfo
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,13 @@ def read_csv(name: str) -> list[dict[str, str]]:
 
 def read_json(name: str) -> Any:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+@cache
+def model_specs() -> dict[str, Any]:
+    """The base models of models.json, parsed once per process; callers must not change them."""
+    specs: dict[str, Any] = read_json("models.json")["models"]
+    return specs
 
 
 class ForeignDatabase(Exception):
@@ -115,31 +123,45 @@ def is_current(conn: Connection, settings: Any) -> bool:
     return migrate.is_current(conn) and has_base(conn) and not base_models_behind(conn, settings)
 
 
-def upgrade_all(backend: Backend, settings: Any = None) -> list[str]:
+# databases checked at once at start: the checks mostly wait for the database server
+UPGRADE_THREADS = 4
+
+
+def upgrade_all(backend: Backend, settings: Any = None, done: tuple[str, ...] = ()) -> list[str]:
     """Bring every database of ours to the newest schema (start of the server); returns the
     names that could not be upgraded, which are left as they were.
 
     A database that is current is only read (no write transaction, no lock), so a starting
     server does not wait on, nor hold up, the work other servers do on a shared PostgreSQL.
     One that is behind is upgraded under its schema lock, taken without waiting: when another
-    server holds it, that server is creating or upgrading the database, and it is left to it."""
-    failed = []
-    for name in backend.list():
-        try:
-            with backend.transaction(name, write=False) as conn:
-                if migrate.is_current(conn) and (not has_base(conn) or not base_models_behind(conn, settings)):
-                    continue
-            with backend.transaction(name) as conn:
-                if not schema_lock(conn, wait=False):
-                    log.info("database %r is being upgraded by another server", name)
-                    continue
-                migrate.upgrade(conn)
-                if has_base(conn):
-                    upgrade_base_models(conn, settings)
-        except Exception:
-            log.exception("database %r could not be upgraded", name)
-            failed.append(name)
-    return failed
+    server holds it, that server is creating or upgrading the database, and it is left to it.
+    Databases are checked a few at a time, each in its own transactions; those in `done` (the
+    one `initialise` just brought up) are not checked again."""
+    names = [name for name in backend.list() if name not in done]
+    if not names:
+        return []
+    with ThreadPoolExecutor(min(UPGRADE_THREADS, len(names)), thread_name_prefix="upgrade") as pool:
+        outcomes = list(pool.map(lambda name: _upgrade_one(backend, name, settings), names))
+    return [name for name, ok in zip(names, outcomes, strict=True) if not ok]
+
+
+def _upgrade_one(backend: Backend, name: str, settings: Any) -> bool:
+    """Check one database and upgrade it when it is behind; False when that failed."""
+    try:
+        with backend.transaction(name, write=False) as conn:
+            if migrate.is_current(conn) and (not has_base(conn) or not base_models_behind(conn, settings)):
+                return True
+        with backend.transaction(name) as conn:
+            if not schema_lock(conn, wait=False):
+                log.info("database %r is being upgraded by another server", name)
+                return True
+            migrate.upgrade(conn)
+            if has_base(conn):
+                upgrade_base_models(conn, settings)
+    except Exception:
+        log.exception("database %r could not be upgraded", name)
+        return False
+    return True
 
 
 def _fill(backend: Backend, dbname: str, settings: Any, demo: bool, created: bool,
@@ -303,7 +325,7 @@ def missing_fields(conn: Connection, present: set[tuple[str, str]]) -> dict[str,
     base models the database has, and the database lacks (`present`: its (model, field) pairs)."""
     models = {r.model: r.id for r in conn.execute(sa.text("SELECT model, id FROM ir_model WHERE state = 'base'"))}
     found: dict[str, tuple[int, dict[str, Any]]] = {}
-    for name, model in read_json("models.json")["models"].items():
+    for name, model in model_specs().items():
         # fields of some versions only were made with the database, for its version: an upgrade,
         # which may run from a server of another version (every database of a PostgreSQL server),
         # adds the fields of every version alone
@@ -353,7 +375,7 @@ def new_models(present: set[str], settings: Any) -> set[str]:
     """The base models a database holding the models `present` lacks."""
     # models of some versions only are made with the database, for its version (see
     # upgrade_base_models): an upgrade adds the models every version has
-    specs = read_json("models.json")["models"]
+    specs = model_specs()
     new = {name for name, spec in specs.items() if name not in present and not spec.get("when")}
     # a model named differently in some versions (`variant_of`): a database with none of its
     # variants gets the one of the server's version
