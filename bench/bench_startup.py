@@ -38,7 +38,8 @@ def launch(data_dir: Path, db: str, backend: str) -> tuple[subprocess.Popen[byte
     if backend == "postgresql":
         cmd += ["--db-url", PG_URL]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(data_dir / "server.log", "ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     return proc, f"http://127.0.0.1:{port}", start
 
 
@@ -68,13 +69,13 @@ def first_answers(data_dir: Path, db: str, backend: str) -> tuple[float, float, 
         deadline = start + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError("server exited")
+                raise RuntimeError(f"server exited: {(data_dir / 'server.log').read_text()}")
             try:
                 common.version()
                 break
             except OSError:
                 if time.perf_counter() > deadline:
-                    raise RuntimeError("server did not start") from None
+                    raise RuntimeError(f"server did not start: {(data_dir / 'server.log').read_text()}") from None
                 time.sleep(0.01)
         version = time.perf_counter() - start
         uid = common.authenticate(db, "admin", "admin", {})

@@ -146,22 +146,41 @@ def upgrade_all(backend: Backend, settings: Any = None, done: tuple[str, ...] = 
 
 
 def _upgrade_one(backend: Backend, name: str, settings: Any) -> bool:
-    """Check one database and upgrade it when it is behind; False when that failed."""
+    """Check one database and upgrade it when it is behind; False when that failed. A table
+    another session holds locked (a long schema change, a frozen database) makes the check
+    give up after LOCK_TIMEOUT instead of holding up the start: the database is left as it is
+    and checked again at the next start."""
     try:
         with backend.transaction(name, write=False) as conn:
+            _bounded(conn)
             if migrate.is_current(conn) and (not has_base(conn) or not base_models_behind(conn, settings)):
                 return True
         with backend.transaction(name) as conn:
+            _bounded(conn)
             if not schema_lock(conn, wait=False):
                 log.info("database %r is being upgraded by another server", name)
                 return True
             migrate.upgrade(conn)
             if has_base(conn):
                 upgrade_base_models(conn, settings)
+    except sa.exc.OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            log.exception("database %r could not be upgraded", name)
+            return False
+        log.warning("database %r is locked by another session: not checked at this start", name)
     except Exception:
         log.exception("database %r could not be upgraded", name)
         return False
     return True
+
+
+# how long the start waits for a table lock of a database it does not serve (PostgreSQL)
+LOCK_TIMEOUT_MS = 2000
+
+
+def _bounded(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
 
 
 def _fill(backend: Backend, dbname: str, settings: Any, demo: bool, created: bool,
