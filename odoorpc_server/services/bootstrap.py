@@ -153,7 +153,10 @@ def _upgrade_one(backend: Backend, name: str, settings: Any) -> bool:
     try:
         with backend.transaction(name, write=False) as conn:
             _bounded(conn)
-            if migrate.is_current(conn) and (not has_base(conn) or not base_models_behind(conn, settings)):
+            revision = migrate.current(conn)
+            if revision is None:  # no metadata yet: a database another server is creating now
+                return True
+            if revision == migrate.head() and (not has_base(conn) or not base_models_behind(conn, settings)):
                 return True
         with backend.transaction(name) as conn:
             _bounded(conn)
