@@ -124,7 +124,7 @@ def serve(args: argparse.Namespace) -> int:
     except bootstrap.ForeignDatabase as error:
         print(f"odoorpc-server: {error}", file=sys.stderr)
         return 1
-    bootstrap.upgrade_all(backend, settings)
+    bootstrap.upgrade_all(backend, settings, done=(args.database,))
     backend.dispose()
     # after the database: a password generated now is printed below, never lost to a failed start
     master = master_password.resolve(args.data_dir, args.master_password, args.password_rounds, args.config)

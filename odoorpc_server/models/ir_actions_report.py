@@ -22,20 +22,14 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
-
-with warnings.catch_warnings():
-    # without the HarfBuzz subsetting library WeasyPrint subsets fonts itself, and says so with
-    # a DeprecationWarning at import
-    warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
-    import weasyprint
-    import weasyprint.urls
+from typing import TYPE_CHECKING, Any
 
 from odoorpc_server.exceptions import UnknownReport, UserError
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.models import normalize_ids
+
+if TYPE_CHECKING:
+    import jinja2
 
 MAX_IDS = 200  # records per rendering: a report is laid out in memory, page by page
 TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "reports"
@@ -142,26 +136,43 @@ def _template(report: dict[str, Any]) -> str:
 
 def _pdf(template: str, docs: list[dict[str, Any]], title: str) -> bytes:
     html = _jinja().get_template(f"{template}.html").render(docs=docs, title=title)
+    weasyprint, no_fetching = _weasyprint()
     with _LAYOUT:
-        document = weasyprint.HTML(string=html, url_fetcher=NoFetching()).render(stylesheets=[_stylesheet()])
+        document = weasyprint.HTML(string=html, url_fetcher=no_fetching()).render(stylesheets=[_stylesheet()])
         return bytes(document.write_pdf())
 
 
-class NoFetching(weasyprint.urls.URLFetcher):  # type: ignore[misc]
-    """WeasyPrint's resource loader, refusing every URL: a report is made of its template and
-    stylesheet alone, so record values (escaped anyway) can never make it read a file or a URL."""
+@cache
+def _weasyprint() -> tuple[Any, type]:
+    """WeasyPrint and a resource loader of it refusing every URL, imported at the first
+    report: its text stack (Pango through cffi) costs more than half a second of start-up,
+    which a server that never prints would pay for nothing. A report is made of its template
+    and stylesheet alone, so record values (escaped anyway) can never make it read a file or
+    a URL."""
+    with warnings.catch_warnings():
+        # without the HarfBuzz subsetting library WeasyPrint subsets fonts itself, and says so
+        # with a DeprecationWarning at import
+        warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+        import weasyprint
+        import weasyprint.urls
 
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        raise ValueError("reports load no resources")
+    class NoFetching(weasyprint.urls.URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise ValueError("reports load no resources")
+
+    return weasyprint, NoFetching
 
 
 @cache
 def _stylesheet() -> Any:
-    return weasyprint.CSS(string=(TEMPLATES / "report.css").read_text(encoding="utf-8"), url_fetcher=NoFetching())
+    weasyprint, no_fetching = _weasyprint()
+    return weasyprint.CSS(string=(TEMPLATES / "report.css").read_text(encoding="utf-8"), url_fetcher=no_fetching())
 
 
 @cache
 def _jinja() -> jinja2.Environment:
+    import jinja2  # at the first report, as WeasyPrint
+
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.ChainableUndefined)
 

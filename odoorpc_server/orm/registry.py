@@ -186,9 +186,15 @@ class Registry:
         return f.relation_table or rel, f.column1 or c1, f.column2 or c2
 
     def create_tables(self, conn: Connection) -> None:
-        """Create the tables (and relation tables) and the column indexes that do not exist yet."""
+        """Create the tables (and relation tables) and the column indexes that do not exist yet.
+        The tables present are read once (not one catalog query per table and type), which
+        matters to a new database's start."""
+        present = set(sa.inspect(conn).get_table_names())
         for model in self.models.values():
-            model.metadata.create_all(conn, checkfirst=True)
+            missing = [t for t in model.metadata.sorted_tables if t.name not in present]
+            if missing:
+                model.metadata.create_all(conn, tables=missing, checkfirst=False)
+                present.update(t.name for t in missing)
         indexes.ensure(conn, self)
 
     def add_column(self, conn: Connection, model: Model, f: Field) -> None:

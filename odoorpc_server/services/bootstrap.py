@@ -8,6 +8,8 @@ import json
 import logging
 import zoneinfo
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from odoorpc_server.models.res_users import groups_field
 from odoorpc_server.orm import indexes
 from odoorpc_server.orm.env import SUPERUSER_ID, Env
 from odoorpc_server.orm.fields import TTYPES, magic_field_rows
-from odoorpc_server.orm.registry import Registry, bump, table_name
+from odoorpc_server.orm.registry import Registry, bump, bump_caches, table_name
 from odoorpc_server.storage import migrate
 from odoorpc_server.storage.database import Backend, DatabaseExists
 from odoorpc_server.versions import DEFAULT_VERSION, Profile, profile
@@ -39,6 +41,13 @@ def read_json(name: str) -> Any:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
+@cache
+def model_specs() -> dict[str, Any]:
+    """The base models of models.json, parsed once per process; callers must not change them."""
+    specs: dict[str, Any] = read_json("models.json")["models"]
+    return specs
+
+
 class ForeignDatabase(Exception):
     """The database named at start exists but this server did not create it."""
 
@@ -47,15 +56,23 @@ def initialise(backend: Backend, dbname: str, settings: Any, demo: bool = False)
     """At start: create and fill `dbname` if needed; returns True when the database was created.
 
     A database of ours from before the ownership mark (it holds our metadata tables) is marked;
-    any other database of that name is refused, never written to.
+    any other database of that name is refused, never written to. A database that is current
+    costs a few reads and takes no lock; one that is behind is upgraded under its schema lock,
+    so that servers starting together upgrade it once.
     """
-    created = not backend.adopt(dbname)
-    if created:
-        try:
-            backend.create(dbname)
-        except DatabaseExists:
-            raise ForeignDatabase(f"database {dbname!r} exists and was not created by odoorpc-server; "
-                                  "choose another --database") from None
+    with backend.naming(dbname):  # two servers starting on a new name: one creates, one finds it
+        created = not backend.adopt(dbname)
+        if created:
+            try:
+                backend.create(dbname)
+            except DatabaseExists:
+                raise ForeignDatabase(f"database {dbname!r} exists and was not created by odoorpc-server; "
+                                      "choose another --database") from None
+    if not created:
+        with backend.transaction(dbname, write=False) as conn:
+            ready = is_current(conn, settings) and (not demo or demo_loaded(conn))
+        if ready:
+            return False
     _fill(backend, dbname, settings, demo, created)
     return created
 
@@ -73,33 +90,117 @@ def superuser_env(conn: Connection, settings: Any) -> Env:
     return Env(conn, Registry.load(conn), SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
 
 
-def upgrade_all(backend: Backend, settings: Any = None) -> list[str]:
-    """Bring every database of ours to the newest metadata revision (start of the server);
-    returns the names that could not be upgraded, which are left as they were."""
-    failed = []
-    for name in backend.list():
-        try:
-            with backend.transaction(name) as conn:
-                migrate.upgrade(conn)
-                if conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first():
-                    upgrade_base_models(conn, settings)
-        except Exception:
+# the key of the advisory lock one database's schema changes are made under (advisory locks are
+# per database, so one key serves every database of a PostgreSQL server)
+SCHEMA_LOCK = 0x6F646F6F72706331
+
+
+def schema_lock(conn: Connection, wait: bool = True) -> bool:
+    """Take the schema lock of the connection's database for its transaction; False when
+    `wait` is off and another server holds it. SQLite needs none: a write transaction holds
+    the file's write lock from its BEGIN IMMEDIATE."""
+    if conn.dialect.name != "postgresql":
+        return True
+    if wait:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK})
+        return True
+    return bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK}).scalar_one())
+
+
+def has_base(conn: Connection) -> bool:
+    return conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first() is not None
+
+
+def demo_loaded(conn: Connection) -> bool:
+    return conn.execute(sa.text(
+        "SELECT 1 FROM ir_model_data WHERE module = '__demo__' AND name = 'loaded'")).first() is not None
+
+
+def is_current(conn: Connection, settings: Any) -> bool:
+    """Whether the database holds everything this server's schema has: the newest metadata
+    revision (known without importing Alembic), the base models and fields of models.json and
+    their indexes. Reads only: a handful of statements."""
+    return migrate.is_current(conn) and has_base(conn) and not base_models_behind(conn, settings)
+
+
+# databases checked at once at start: the checks mostly wait for the database server
+UPGRADE_THREADS = 4
+
+
+def upgrade_all(backend: Backend, settings: Any = None, done: tuple[str, ...] = ()) -> list[str]:
+    """Bring every database of ours to the newest schema (start of the server); returns the
+    names that could not be upgraded, which are left as they were.
+
+    A database that is current is only read (no write transaction, no lock), so a starting
+    server does not wait on, nor hold up, the work other servers do on a shared PostgreSQL.
+    One that is behind is upgraded under its schema lock, taken without waiting: when another
+    server holds it, that server is creating or upgrading the database, and it is left to it.
+    Databases are checked a few at a time, each in its own transactions; those in `done` (the
+    one `initialise` just brought up) are not checked again."""
+    names = [name for name in backend.list() if name not in done]
+    if not names:
+        return []
+    with ThreadPoolExecutor(min(UPGRADE_THREADS, len(names)), thread_name_prefix="upgrade") as pool:
+        outcomes = list(pool.map(lambda name: _upgrade_one(backend, name, settings), names))
+    return [name for name, ok in zip(names, outcomes, strict=True) if not ok]
+
+
+def _upgrade_one(backend: Backend, name: str, settings: Any) -> bool:
+    """Check one database and upgrade it when it is behind; False when that failed. A table
+    another session holds locked (a long schema change, a frozen database) makes the check
+    give up after LOCK_TIMEOUT instead of holding up the start: the database is left as it is
+    and checked again at the next start."""
+    try:
+        with backend.transaction(name, write=False) as conn:
+            _bounded(conn)
+            revision = migrate.current(conn)
+            if revision is None:  # no metadata yet: a database another server is creating now
+                return True
+            if revision == migrate.head() and (not has_base(conn) or not base_models_behind(conn, settings)):
+                return True
+        with backend.transaction(name) as conn:
+            _bounded(conn)
+            if not schema_lock(conn, wait=False):
+                log.info("database %r is being upgraded by another server", name)
+                return True
+            migrate.upgrade(conn)
+            if has_base(conn):
+                upgrade_base_models(conn, settings)
+    except sa.exc.OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != "55P03":  # lock_not_available
             log.exception("database %r could not be upgraded", name)
-            failed.append(name)
-    return failed
+            return False
+        log.warning("database %r is locked by another session: not checked at this start", name)
+    except Exception:
+        log.exception("database %r could not be upgraded", name)
+        return False
+    return True
+
+
+# how long the start waits for a table lock of a database it does not serve (PostgreSQL)
+LOCK_TIMEOUT_MS = 2000
+
+
+def _bounded(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}"))
 
 
 def _fill(backend: Backend, dbname: str, settings: Any, demo: bool, created: bool,
           then: Callable[[Env], None] | None = None) -> None:
-    """Metadata schema, base data and demo data, in one transaction; a database created for
-    this and failing is dropped again."""
+    """Metadata schema, base data (or the upgrade of an existing database) and demo data, in
+    one transaction under the schema lock; a database created for this and failing is dropped
+    again."""
     try:
         with backend.transaction(dbname) as conn:
+            # another server may be filling or upgrading it too: the second one finds it done
+            schema_lock(conn)
             migrate.upgrade(conn)
-            if not conn.execute(sa.text("SELECT 1 FROM ir_model LIMIT 1")).first():
+            if not has_base(conn):
                 install_base(conn, settings)
-            if demo and not conn.execute(sa.text(
-                    "SELECT 1 FROM ir_model_data WHERE module = '__demo__' AND name = 'loaded'")).first():
+            elif not created:
+                upgrade_base_models(conn, settings)
+            if demo and not demo_loaded(conn):
                 install_demo(conn, settings)
             if then is not None:
                 then(superuser_env(conn, settings))
@@ -140,10 +241,16 @@ def for_version(specs: dict[str, Any], version: Profile) -> dict[str, Any]:
     return {name: spec for name, spec in specs.items() if present(spec)}
 
 
+@cache
+def _timezones() -> list[str]:
+    """The time zone names (a walk of the tz database: once per process, not per model)."""
+    return sorted(zoneinfo.available_timezones())
+
+
 def field_rows(model: str, mid: int, fields: dict[str, Any], now: Any) -> list[dict[str, Any]]:
     """The ir_model_fields rows of base fields declared in models.json (already chosen for the
     database's version by `for_version`)."""
-    timezones = sorted(zoneinfo.available_timezones())
+    timezones = _timezones()
     rows = []
     for fname, f in fields.items():
         selection = f.get("selection")
@@ -174,17 +281,36 @@ def complete_field_row(row: dict[str, Any], model: str, mid: int, now: Any) -> d
 
 def install_models(conn: Connection, now: Any, version: Profile, only: set[str] | None = None) -> None:
     """The ir_model and ir_model_fields rows of the base models `version` has (of those in
-    `only`, if given)."""
-    for name, model in for_version(read_json("models.json")["models"], version).items():
-        if only is not None and name not in only:
-            continue
-        mid = conn.execute(sa.insert(MODELS_TABLE).values(
-            model=name, name=model["description"], order=model.get("order", "id"), state="base",
-            rec_name=model.get("rec_name"), parent_name=model.get("parent_name"),
-            parent_store=model.get("parent_store", False), transient=model.get("transient", False),
-            **_stamp(now)).returning(MODELS_TABLE.c.id)).scalar_one()
-        magic = [complete_field_row(r, name, mid, now) for r in magic_field_rows(name, mid, "base", version)]
-        conn.execute(sa.insert(FIELDS_TABLE), magic + field_rows(name, mid, for_version(model["fields"], version), now))
+    `only`, if given): one INSERT of the models, one of their fields."""
+    chosen = {name: model for name, model in for_version(read_json("models.json")["models"], version).items()
+              if only is None or name in only}
+    if not chosen:
+        return
+    ids = {row.model: row.id for row in conn.execute(
+        sa.insert(MODELS_TABLE).returning(MODELS_TABLE.c.id, MODELS_TABLE.c.model), [{
+            "model": name, "name": model["description"], "order": model.get("order", "id"), "state": "base",
+            "rec_name": model.get("rec_name"), "parent_name": model.get("parent_name"),
+            "parent_store": model.get("parent_store", False), "transient": model.get("transient", False),
+            **_stamp(now)} for name, model in chosen.items()])}
+    rows: list[dict[str, Any]] = []
+    for name, model in chosen.items():
+        mid = ids[name]
+        rows += [complete_field_row(r, name, mid, now) for r in magic_field_rows(name, mid, "base", version)]
+        rows += field_rows(name, mid, for_version(model["fields"], version), now)
+    conn.execute(sa.insert(FIELDS_TABLE), rows)
+
+
+def base_models_behind(conn: Connection, settings: Any) -> bool:
+    """Whether `upgrade_base_models` has anything to do: models, fields or indexes missing, or
+    index flags that differ from models.json. Reads only."""
+    present = set(conn.execute(sa.text("SELECT model FROM ir_model")).scalars())
+    if new_models(present, settings):
+        return True
+    rows = _field_rows(conn)
+    if missing_fields(conn, {(r.model, r.name) for r in rows}):
+        return True
+    flips, needed = _index_plan(conn, rows)
+    return bool(flips[True] or flips[False] or needed)
 
 
 def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]]:
@@ -193,18 +319,12 @@ def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]
     new fields their rows, columns and relation tables, and each model with new fields may fill
     them (`_upgrade_fields`). Returns the (model, field) pairs added to existing models."""
     install_new_models(conn, settings)
-    models = {r.model: r.id for r in conn.execute(sa.text("SELECT model, id FROM ir_model WHERE state = 'base'"))}
     present = {(r.model, r.name) for r in conn.execute(sa.text("SELECT model, name FROM ir_model_fields"))}
     now = Env(conn, Registry(0), SUPERUSER_ID).now()
     added: list[tuple[str, str]] = []
-    for name, model in read_json("models.json")["models"].items():
-        # fields of some versions only were made with the database, for its version: an upgrade,
-        # which may run from a server of another version (every database of a PostgreSQL server),
-        # adds the fields of every version alone
-        missing = {f: spec for f, spec in model["fields"].items() if (name, f) not in present and not spec.get("when")}
-        if name in models and missing:
-            conn.execute(sa.insert(FIELDS_TABLE), field_rows(name, models[name], missing, now))
-            added += [(name, f) for f in missing]
+    for name, (mid, missing) in missing_fields(conn, present).items():
+        conn.execute(sa.insert(FIELDS_TABLE), field_rows(name, mid, missing, now))
+        added += [(name, f) for f in missing]
     if added:
         registry = Registry.load(conn)
         env = Env(conn, registry, SUPERUSER_ID, {"active_test": False}, su=True, settings=settings)
@@ -222,40 +342,63 @@ def upgrade_base_models(conn: Connection, settings: Any) -> list[tuple[str, str]
     return added
 
 
-def upgrade_indexes(conn: Connection) -> list[str]:
-    """The indexes models.json declares, on a database made before it declared them: the base
-    fields' `index` flags set as declared, then the missing indexes (the fields', the models'
-    order indexes, btree indexes without the INCLUDE columns their model declares) created and
-    those under the earlier names replaced. Returns the names created; a database that has them
-    all costs three catalog reads."""
+def missing_fields(conn: Connection, present: set[tuple[str, str]]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """{model: (its ir_model id, {field: spec})} of the base fields models.json declares for
+    base models the database has, and the database lacks (`present`: its (model, field) pairs)."""
+    models = {r.model: r.id for r in conn.execute(sa.text("SELECT model, id FROM ir_model WHERE state = 'base'"))}
+    found: dict[str, tuple[int, dict[str, Any]]] = {}
+    for name, model in model_specs().items():
+        # fields of some versions only were made with the database, for its version: an upgrade,
+        # which may run from a server of another version (every database of a PostgreSQL server),
+        # adds the fields of every version alone
+        missing = {f: spec for f, spec in model["fields"].items() if (name, f) not in present and not spec.get("when")}
+        if name in models and missing:
+            found[name] = (models[name], missing)
+    return found
+
+
+def _field_rows(conn: Connection) -> list[Any]:
+    return list(conn.execute(sa.text('SELECT id, model, name, state, ttype, store, "index" FROM ir_model_fields')))
+
+
+def _index_plan(conn: Connection, rows: list[Any]) -> tuple[dict[bool, list[int]], bool]:
+    """({flag: ids of base fields whose `index` flag must become flag}, whether indexes are
+    missing or under their earlier names)."""
     declared = indexes.declared()
-    rows = conn.execute(sa.text('SELECT id, model, name, state, ttype, store, "index" FROM ir_model_fields')).all()
     flips = {flag: [r.id for r in rows if r.state == "base" and bool(r.index) != flag
                     and ((r.model, r.name) in declared) == flag] for flag in (True, False)}
-    for flag, ids in flips.items():
-        if ids:
-            conn.execute(sa.text('UPDATE ir_model_fields SET "index" = :flag WHERE id IN :ids').bindparams(
-                sa.bindparam("ids", expanding=True)), {"flag": flag, "ids": ids})
-    if flips[True] or flips[False]:
-        bump(conn)
     present = indexes.existing(conn)
     stored = [r for r in rows if r.store and r.ttype not in ("one2many", "many2many")]
     flagged = {r.id for r in stored if bool(r.index)} | set(flips[True])
     flagged -= set(flips[False])
     missing = any(indexes.index_name(table_name(r.model), r.name) not in present for r in stored if r.id in flagged)
     legacy = any(indexes.legacy_name(table_name(r.model), r.name) in present for r in stored if r.id in flagged)
-    if not missing and not legacy and indexes.model_indexes_current(conn):
+    return flips, missing or legacy or not indexes.model_indexes_current(conn)
+
+
+def upgrade_indexes(conn: Connection) -> list[str]:
+    """The indexes models.json declares, on a database made before it declared them: the base
+    fields' `index` flags set as declared, then the missing indexes (the fields', the models'
+    order indexes, btree indexes without the INCLUDE columns their model declares) created and
+    those under the earlier names replaced. Returns the names created; a database that has them
+    all costs three catalog reads."""
+    flips, needed = _index_plan(conn, _field_rows(conn))
+    for flag, ids in flips.items():
+        if ids:
+            conn.execute(sa.text('UPDATE ir_model_fields SET "index" = :flag WHERE id IN :ids').bindparams(
+                sa.bindparam("ids", expanding=True)), {"flag": flag, "ids": ids})
+    if flips[True] or flips[False]:
+        bump(conn)
+    if not needed:
         return []
     return indexes.ensure(conn, Registry.load(conn))
 
 
-def install_new_models(conn: Connection, settings: Any) -> list[str]:
-    """The base models a database created by an older version of the server lacks (languages,
-    modules, attachments, ...): what `install_base` would have made for them. Returns their names."""
-    present = set(conn.execute(sa.text("SELECT model FROM ir_model")).scalars())
+def new_models(present: set[str], settings: Any) -> set[str]:
+    """The base models a database holding the models `present` lacks."""
     # models of some versions only are made with the database, for its version (see
     # upgrade_base_models): an upgrade adds the models every version has
-    specs = read_json("models.json")["models"]
+    specs = model_specs()
     new = {name for name, spec in specs.items() if name not in present and not spec.get("when")}
     # a model named differently in some versions (`variant_of`): a database with none of its
     # variants gets the one of the server's version
@@ -264,6 +407,13 @@ def install_new_models(conn: Connection, settings: Any) -> list[str]:
         family = spec.get("variant_of")
         if family and not any(s.get("variant_of") == family and m in present for m, s in specs.items()):
             new.add(name)
+    return new
+
+
+def install_new_models(conn: Connection, settings: Any) -> list[str]:
+    """The base models a database created by an older version of the server lacks (languages,
+    modules, attachments, ...): what `install_base` would have made for them. Returns their names."""
+    new = new_models(set(conn.execute(sa.text("SELECT model FROM ir_model")).scalars()), settings)
     if not new:
         return []
     now = Env(conn, Registry(0), SUPERUSER_ID).now()
@@ -405,21 +555,36 @@ def install_security(env: Env, groups: dict[str, int], models: set[str] | None =
     """Access rights and record rules of the base models (of those in `models`, if given), from
     the data files."""
     registry = env.registry
-    for row in read_csv("access.csv"):
-        if row["model"] not in registry or (models is not None and row["model"] not in models):
-            continue
-        model = registry[row["model"]]
-        env["ir.model.access"].create({
-            "name": f"access_{model.table_name}_{row['group']}", "model_id": model.id,
-            "group_id": groups[row["group"]] if row["group"] else False,
-            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
-    for row in read_csv("rules.csv"):
-        if row["model"] not in registry or (models is not None and row["model"] not in models):
-            continue
-        env["ir.rule"].create({
-            "name": row["name"], "model_id": registry[row["model"]].id, "domain_force": row["domain_force"],
-            "groups": [(6, 0, [groups[g] for g in row["groups"].split()])],
-            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}})
+    # access rights in one INSERT (the model has no hooks; the rows are plain data), the
+    # processes' security caches dropped once
+    stamp = _stamp(env.now())
+    rights = [{
+        "name": f"access_{registry[row['model']].table_name}_{row['group']}", "active": True,
+        "model_id": registry[row["model"]].id, "group_id": groups[row["group"]] if row["group"] else None,
+        **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}, **stamp}
+        for row in read_csv("access.csv")
+        if row["model"] in registry and (models is None or row["model"] in models)]
+    if rights:
+        env.conn.execute(sa.insert(registry["ir.model.access"].table), rights)
+        bump_caches(env.conn)
+    # record rules: their rows and group links in two INSERTs (the data files' domains are the
+    # server's own, checked by the test suite rather than at each start)
+    rules = [row for row in read_csv("rules.csv")
+             if row["model"] in registry and (models is None or row["model"] in models)]
+    if rules:
+        rule = registry["ir.rule"]
+        ids = list(env.conn.execute(sa.insert(rule.table).returning(rule.table.c.id, sort_by_parameter_order=True), [{
+            "name": row["name"], "active": True, "model_id": registry[row["model"]].id,
+            "domain_force": row["domain_force"],
+            **{f"perm_{p}": row[f"perm_{p}"] == "1" for p in ("read", "write", "create", "unlink")}, **stamp}
+            for row in rules]).scalars())
+        relation = rule.fields["groups"]
+        table, rule_col, group_col = str(relation.relation_table), str(relation.column1), str(relation.column2)
+        links = [{rule_col: rid, group_col: groups[g]}
+                 for rid, row in zip(ids, rules, strict=True) for g in row["groups"].split()]
+        if links:
+            env.conn.execute(sa.insert(sa.table(table, sa.column(rule_col), sa.column(group_col))), links)
+        bump_caches(env.conn)
 
 
 def install_demo(conn: Connection, settings: Any) -> None:

@@ -8,6 +8,7 @@ tokens costs what guessing passwords does.
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -15,18 +16,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from odoorpc_server.exceptions import OAuthBadRequest, OAuthFailed, UserError
-from odoorpc_server.services import oauth1, oauth2
 from odoorpc_server.services.app import App, remote_address
 from odoorpc_server.storage import oauth as store
 from odoorpc_server.storage.oauth import SignedRequest
 from odoorpc_server.throttle import Attempt
 
-ENDPOINTS: dict[str, Callable[[Connection, SignedRequest], dict[str, Any]]] = {
-    "oauth1/request_token": oauth1.request_token,
-    "oauth1/authorize": oauth1.authorize,
-    "oauth1/access_token": oauth1.access_token,
-    "oauth2/authorize": oauth2.authorize,
-    "oauth2/access_token": oauth2.access_token,
+# endpoint name -> (module of this package, function); the modules, and oauthlib with them,
+# are imported at the first OAuth request, not at start
+ENDPOINTS: dict[str, tuple[str, str]] = {
+    "oauth1/request_token": ("oauth1", "request_token"),
+    "oauth1/authorize": ("oauth1", "authorize"),
+    "oauth1/access_token": ("oauth1", "access_token"),
+    "oauth2/authorize": ("oauth2", "authorize"),
+    "oauth2/access_token": ("oauth2", "access_token"),
 }
 DEMO_NAME = "Demo"
 DEMO_KEEP = 20  # demo applications kept per user
@@ -35,9 +37,11 @@ DEMO_KEEP = 20  # demo applications kept per user
 def endpoint(app: App, db: str, name: str, request: SignedRequest) -> dict[str, Any]:
     """The JSON answer of OAuth endpoint `name` (a key of ENDPOINTS) to `request`; OAuthFailed
     (401) for credentials that do not authenticate, OAuthBadRequest (400) for a malformed one."""
-    handler = ENDPOINTS.get(name)
-    if handler is None:
+    where = ENDPOINTS.get(name)
+    if where is None:
         raise OAuthBadRequest(f"Unknown OAuth endpoint {name!r}")
+    handler: Callable[[Connection, SignedRequest], dict[str, Any]] = getattr(
+        importlib.import_module(f"odoorpc_server.services.{where[0]}"), where[1])
     attempt = Attempt(remote_address.get())
     try:
         return dict(app.oauth_transaction(db, attempt, lambda conn: handler(conn, request),

@@ -7,7 +7,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from sqlalchemy.engine import Connection
 
-from odoorpc_server.services import oauth1, oauth2
 from odoorpc_server.storage.oauth import SignedRequest
 
 
@@ -21,5 +20,8 @@ def is_signed(request: SignedRequest) -> bool:
 
 
 def resource_user(conn: Connection, request: SignedRequest) -> int:
-    """The user the request acts as; OAuthFailed when it does not authenticate."""
+    """The user the request acts as; OAuthFailed when it does not authenticate. The OAuth
+    modules (and oauthlib) are imported at the first request that needs them, not at start."""
+    from odoorpc_server.services import oauth1, oauth2
+
     return oauth1.resource_user(conn, request) if is_signed(request) else oauth2.resource_user(conn, request)

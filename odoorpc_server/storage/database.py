@@ -12,6 +12,7 @@ import select
 import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -30,6 +31,8 @@ DB_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 MARK = "odoorpc-server"
 # the tables that tell a database of ours created before the mark existed
 METADATA_TABLES = ("odoorpc_alembic_version", "odoorpc_signal", "ir_model")
+# the advisory lock space (first key) of database names being created, see Backend.naming
+NAME_LOCKS = 0x6F72
 _PG_OURS = ("datallowconn AND NOT datistemplate AND shobj_description(oid, 'pg_database') = :mark")
 
 
@@ -295,6 +298,23 @@ class Backend:
         with self._admin() as conn:
             self._mark(conn, name)
         return True
+
+    @contextmanager
+    def naming(self, name: str) -> Iterator[None]:
+        """Hold the name `name` against other servers for the block (PostgreSQL: an advisory
+        lock, keyed by the name, in the server's `postgres` database), so that a server finding
+        the name taken by a database another one is creating and marking right now waits for
+        the mark instead of taking it for a foreign database. SQLite's O_EXCL create needs none."""
+        if self.is_sqlite:
+            yield
+            return
+        key = zlib.crc32(check_db_name(name).encode()) - 2**31  # PostgreSQL's int4 range
+        with self._admin() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:space, :key)"), {"space": NAME_LOCKS, "key": key})
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:space, :key)"), {"space": NAME_LOCKS, "key": key})
 
     def drop(self, name: str) -> bool:
         """Drop a database of ours; anything else is left alone and answers False."""
