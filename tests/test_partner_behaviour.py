@@ -267,3 +267,17 @@ def test_children_created_with_their_company_are_synced(client: Client) -> None:
     assert {n: (r["complete_name"], r["commercial_partner_id"], r["vat"]) for n, r in rows.items()} == {
         "First": (f"Inline {tag}, First", [company, f"Inline {tag}"], f"BE0{tag}"),
         "Second": (f"Inline {tag}, Second", [company, f"Inline {tag}"], f"BE0{tag}")}
+
+
+def test_a_renamed_company_renames_every_level_below(client: Client) -> None:
+    """complete_name follows a company's new name down the whole tree (contacts of contacts too),
+    and the commercial partner of every level stays the company."""
+    tag = uuid.uuid4().hex[:6]
+    company = client.x("res.partner", "create", {"name": f"Deep {tag}", "is_company": True})
+    person = client.x("res.partner", "create", {"name": "Person", "parent_id": company})
+    assistant = client.x("res.partner", "create", {"name": "Assistant", "parent_id": person})
+    intern = client.x("res.partner", "create", {"name": "Intern", "parent_id": assistant})
+    client.x("res.partner", "write", [company], {"name": f"Deeper {tag}"})
+    rows = client.x("res.partner", "read", [person, assistant, intern], ["complete_name", "commercial_partner_id"])
+    assert [(r["complete_name"], r["commercial_partner_id"][0]) for r in rows] == [
+        (f"Deeper {tag}, Person", company), (f"Deeper {tag}, Assistant", company), (f"Deeper {tag}, Intern", company)]

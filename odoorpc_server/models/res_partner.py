@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from odoorpc_server.exceptions import ValidationError
 from odoorpc_server.models.contacts import ContactSync
 from odoorpc_server.models.res_company import PARTNER_FIELDS, refresh_from_partners
-from odoorpc_server.orm import classes
-from odoorpc_server.storage.types import in_values, not_in_values
+from odoorpc_server.orm import access, classes
+from odoorpc_server.storage.types import in_param, in_values, not_in_values
 
 PARTNER_TYPES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other Address"}
 # what the stored derived fields depend on
+MAX_TREE_DEPTH = 1000
 TREE_FIELDS = frozenset({"name", "parent_id", "is_company", "type", "company_name"})
 
 
@@ -109,17 +110,9 @@ class Partner(ContactSync):
         `childless`: `ids` were just created, no partner is below them yet."""
         fields = ["name", "parent_id", "is_company", "type", "company_name", "commercial_partner_id",
                   "commercial_company_name", "complete_name"]
-        table = self.table
-        rows: dict[int, dict[str, Any]] = {}
-        level = list(dict.fromkeys(ids))
-        order: list[int] = []
-        while level:
-            fresh = [i for i in level if i not in rows]
-            rows.update(self._fetch_values(fresh, fields, False))
-            order += [i for i in fresh if i in rows]
-            below = sa.select(table.c.id).where(in_values(table.c.parent_id, fresh))
-            level = list(self.conn.execute(below).scalars()) if fresh and not childless else []
-            childless = False
+        order = list(dict.fromkeys(ids)) if childless else self._subtree(ids)
+        rows = self._fetch_values(order, fields, False)
+        order = [i for i in order if i in rows]
         parents = {r["parent_id"] for r in rows.values() if r["parent_id"] and r["parent_id"] not in rows}
         known = {**self._fetch_values(sorted(parents), fields, False), **rows}
         # the commercial partners above the subtree (up to date: outside of what changes)
@@ -135,6 +128,25 @@ class Partner(ContactSync):
                 ddl = self.model.ddl_table
                 self.conn.execute(sa.update(ddl).where(ddl.c.id == rid).values(
                     {k: (v or None) for k, v in changed.items()}))
+
+    def _subtree(self, ids: list[int]) -> list[int]:
+        """`ids` and every partner below them, parents before children, in one statement (a
+        recursive query; a parent loop, which the parent constraint prevents, stops at
+        MAX_TREE_DEPTH levels)."""
+        if not ids:
+            return []
+        store = access.cache(self.env, "subtree_statements")  # built once per registry
+        query = store.get((self.env.registry, self.model.name))
+        if query is None:
+            table = self.table
+            start = sa.select(table.c.id.label("id"), sa.literal(0).label("depth")).where(
+                in_param(table.c.id, "roots")).cte("subtree", recursive=True)
+            below = table.alias("below")
+            tree = start.union_all(sa.select(below.c.id, start.c.depth + 1).where(
+                below.c.parent_id == start.c.id, start.c.depth < MAX_TREE_DEPTH))
+            query = sa.select(tree.c.id).group_by(tree.c.id).order_by(sa.func.min(tree.c.depth), tree.c.id)
+            store[(self.env.registry, self.model.name)] = query
+        return list(self.conn.execute(query, {"roots": sorted(set(ids))}).scalars())
 
     @staticmethod
     def _derive(rid: int, row: dict[str, Any], known: dict[int, dict[str, Any]]) -> None:

@@ -11,7 +11,7 @@ from odoorpc_server.orm import access, api
 from odoorpc_server.orm.env import Env
 from odoorpc_server.orm.fields import Field, check_int32
 from odoorpc_server.orm.registry import Model
-from odoorpc_server.storage.types import in_values
+from odoorpc_server.storage.types import in_param, in_values
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.models import BaseModel
@@ -149,9 +149,7 @@ class Records:
         when `missing_raises`, else the missing ones are dropped; AccessError for a hidden one)."""
         if not ids:
             return []
-        clause = self._rule_clause(operation)
-        query = sa.select(self.table.c.id).where(in_values(self.table.c.id, set(ids)))
-        found = set(self.conn.execute(query.where(clause) if clause is not None else query).scalars())
+        found = set(self.conn.execute(self._permitted_statement(operation), {"asked": sorted(set(ids))}).scalars())
         if len(found) < len(set(ids)):
             if missing_raises:
                 self._check_exist(ids)
@@ -161,6 +159,21 @@ class Records:
         if not self.env.su:
             self._check_linked(ids, operation)
         return list(ids)
+
+    def _permitted_statement(self, operation: str) -> Any:
+        """SELECT id of the records asked (bound as `asked`) that pass the rules of `operation`:
+        built once per user, registry and operation while the rules' condition is reusable."""
+        clause, stable = self.env.compiler.rule_clause(self.model, operation)
+        store = access.cache(self.env, "permitted_statements")
+        key = (self.env.registry, self.env.uid, self.env.su, self.model.name, operation)
+        found = store.get(key) if stable else None
+        if found is None:
+            found = sa.select(self.table.c.id).where(in_param(self.table.c.id, "asked"))
+            if clause is not None:
+                found = found.where(clause)
+            if stable:
+                store[key] = found
+        return found
 
     def _rule_clause(self, operation: str) -> Any:
         """The SQL condition of the record rules of `operation` (None: no rule applies)."""
