@@ -77,7 +77,8 @@ class Rendered:
 def rendering(render: Callable[[Any], Any]) -> Iterator[None]:
     """Within this block, the model method call `run` makes writes its answer with `render`
     before its transaction ends and returns it as Rendered: a big read (ChunkedRows) is then
-    fetched while it is written, and an error while writing rolls the call back like any other."""
+    fetched while it is written. An answer that cannot be written (a method answering None over
+    XML-RPC) is raised once the transaction is committed, as Odoo marshals after its commit."""
     token = _RENDER.set(render)
     try:
         yield
@@ -85,16 +86,26 @@ def rendering(render: Callable[[Any], Any]) -> Iterator[None]:
         _RENDER.reset(token)
 
 
+def _rendered(render: Callable[[Any], Any], value: Any) -> Rendered | Exception:
+    try:
+        return Rendered(render(value))
+    except Exception as error:
+        return error
+
+
 def run(app: App, call: Call) -> Any:
     render = _RENDER.get()
     if render is not None:
         token, streams = _RENDER.set(None), streaming.set(True)  # one call renders: none it makes in turn
         try:
-            return within(app, call.database, call.uid, call.secret, call.context,
-                          not readonly(call, app.settings.profile), lambda env: Rendered(render(invoke(env, call))))
+            answer = within(app, call.database, call.uid, call.secret, call.context,
+                            not readonly(call, app.settings.profile), lambda env: _rendered(render, invoke(env, call)))
         finally:
             streaming.reset(streams)
             _RENDER.reset(token)
+        if isinstance(answer, BaseException):
+            raise answer  # as Odoo: the call's work is committed, its answer could not be written
+        return answer
     return within(app, call.database, call.uid, call.secret, call.context, not readonly(call, app.settings.profile),
                   lambda env: invoke(env, call))
 
