@@ -112,11 +112,13 @@ def rate(pool: ProcessPoolExecutor, port: int, row: Row, clients: int, seconds: 
     return sum(counts) / seconds
 
 
-def start_ceiling(canned: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
+def start_ceiling(canned: Path, workers: int, worker_class: str = "gthread") -> tuple[subprocess.Popen[bytes], int]:
+    """The bare gunicorn app answering `canned`, on a free port; `worker_class` may be ours
+    (bench_worker compares them), so the project is on the path."""
     port = free_port()
-    env = {**os.environ, "BENCH_CANNED": str(canned)}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread",
-                             "--threads", "8", "--bind", f"127.0.0.1:{port}", "--chdir", str(HERE),
+    env = {**os.environ, "BENCH_CANNED": str(canned), "PYTHONPATH": str(HERE.parent)}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class",
+                             worker_class, "--threads", "8", "--bind", f"127.0.0.1:{port}", "--chdir", str(HERE),
                              "--log-level", "warning", "ceiling:app"], env=env)
     for _ in range(200):
         try:
@@ -125,7 +127,7 @@ def start_ceiling(canned: Path, workers: int) -> tuple[subprocess.Popen[bytes], 
         except OSError:
             time.sleep(0.05)
     proc.kill()
-    raise RuntimeError("the ceiling app did not start")
+    raise RuntimeError(f"the ceiling app ({worker_class}) did not start")
 
 
 def main() -> None:

@@ -13,10 +13,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -24,26 +21,10 @@ import xmlrpc.client
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from bench_ratio import HERE, Row, free_port, send
+from bench_ratio import Row, send, start_ceiling
 
 WORKERS = {"stock gthread": "gthread", "odoorpc_server.worker": "odoorpc_server.worker.RequestBufferingWorker"}
 VERSION = Row("version", "/xmlrpc/2/common", xmlrpc.client.dumps((), "version").encode(), "text/xml")
-
-
-def start(worker_class: str, canned: Path, workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = {**os.environ, "BENCH_CANNED": str(canned), "PYTHONPATH": str(HERE.parent)}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class",
-                             worker_class, "--threads", "8", "--bind", f"127.0.0.1:{port}", "--chdir", str(HERE),
-                             "--log-level", "warning", "ceiling:app"], env=env)
-    for _ in range(200):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError(f"{worker_class} did not start")
 
 
 def trickle(port: int, stop: threading.Event) -> None:
@@ -97,7 +78,7 @@ def main() -> None:
         canned.write_text(json.dumps({VERSION.path: {VERSION.body.decode(): ["text/xml", answer]}}))
         rates: dict[tuple[str, int], float] = {}
         for label, worker_class in WORKERS.items():
-            proc, port = start(worker_class, canned, args.workers)
+            proc, port = start_ceiling(canned, args.workers, worker_class)
             try:
                 for tricklers in (0, 12):
                     rates[label, tricklers] = measure(pool, port, args, tricklers)

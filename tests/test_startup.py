@@ -13,6 +13,7 @@ import textwrap
 import uuid
 import xmlrpc.client
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -85,16 +86,13 @@ def test_a_current_database_starts_without_alembic(backend: str, tmp_path: Path,
         fresh.proc.wait(15)
     # the watcher sees what it must: the fresh database was made by the migrations
     assert ("MainThread", "alembic") in imports(watched)
-    storage, other = other_database(backend, tmp_path)  # a second current database to check at start
-    watched.write_text("")
-    again = start_server(tmp_path, backend, database=name)
-    try:
-        first_answers(again)
-        xmlrpc.client.ServerProxy(f"{again.url}/xmlrpc/2/common").version()
-    finally:
-        stop_server(again)
-        storage.drop(other)
-        storage.dispose()
+    with other_database(backend, tmp_path):  # a second current database to check at start
+        watched.write_text("")
+        again = started(start_server(tmp_path, backend, database=name))
+        try:
+            xmlrpc.client.ServerProxy(f"{again.url}/xmlrpc/2/common").version()
+        finally:
+            stop_server(again)
     found = imports(watched)
     if backend == "postgresql":
         # a shared PostgreSQL server may hold other servers' databases that are behind: their
@@ -127,28 +125,39 @@ def state(backend: Backend, name: str) -> tuple[str | None, bool]:
         return migrate.current(conn), "odoorpc_oauth_keys" in sa.inspect(conn).get_table_names()
 
 
-def other_database(backend_name: str, tmp_path: Path) -> tuple[Backend, str]:
+@contextmanager
+def other_database(backend_name: str, tmp_path: Path) -> Iterator[tuple[Backend, str]]:
+    """A second database of ours beside the served one, dropped afterwards."""
     db_url = PG_URL if backend_name == "postgresql" else None
     storage = Backend(tmp_path, db_url)
     name = f"o{uuid.uuid4().hex[:10]}"
     bootstrap.create(storage, name, Settings(data_dir=str(tmp_path), db_url=db_url, database=name,
                                              password_rounds=1000))
-    return storage, name
+    try:
+        yield storage, name
+    finally:
+        storage.drop(name)
+        storage.dispose()
+
+
+def started(srv: Server) -> Server:
+    """`srv` once it has answered its first calls; stopped if it does not."""
+    try:
+        first_answers(srv)
+    except BaseException:
+        stop_server(srv)
+        raise
+    return srv
 
 
 def test_a_database_behind_is_upgraded_at_start(backend: str, tmp_path: Path) -> None:
     """Every database of ours, not only the one served, is brought to the newest revision."""
     require_backend(backend)
-    storage, other = other_database(backend, tmp_path)
-    try:
+    with other_database(backend, tmp_path) as (storage, other):
         make_behind(storage, other)
         assert state(storage, other) == ("0008", False)
-        srv = start_server(tmp_path, backend)
-        stop_server(srv)
+        stop_server(start_server(tmp_path, backend))
         assert state(storage, other) == (migrate.head(), True)
-    finally:
-        storage.drop(other)
-        storage.dispose()
 
 
 @pytest.mark.parametrize("backend_name", ["postgresql"])
@@ -156,26 +165,17 @@ def test_a_database_another_server_is_upgrading_is_left_to_it(backend_name: str,
     """A starting server does not wait for a database whose schema lock another server holds
     (that one is creating or upgrading it): it starts, and the database is the holder's."""
     require_backend(backend_name)
-    storage, other = other_database(backend_name, tmp_path)
-    try:
+    with other_database(backend_name, tmp_path) as (storage, other):
         make_behind(storage, other)
         with psycopg.connect(pg_conninfo(other)) as holder:
             # what a server upgrading the database holds: its schema lock, and the revision row
             # it is about to change
             holder.execute("SELECT pg_advisory_xact_lock(%s)", (bootstrap.SCHEMA_LOCK,))
             holder.execute("SELECT version_num FROM odoorpc_alembic_version FOR UPDATE")
-            srv = start_server(tmp_path, backend_name)  # answers although the lock is held
-            try:
-                first_answers(srv)
-            finally:
-                stop_server(srv)
+            stop_server(started(start_server(tmp_path, backend_name)))  # answers although the lock is held
             assert state(storage, other) == ("0008", False)
-        srv = start_server(tmp_path, backend_name)  # the lock is free: this start upgrades it
-        stop_server(srv)
+        stop_server(start_server(tmp_path, backend_name))  # the lock is free: this start upgrades it
         assert state(storage, other) == (migrate.head(), True)
-    finally:
-        storage.drop(other)
-        storage.dispose()
 
 
 @pytest.mark.parametrize("backend_name", ["postgresql"])
@@ -185,16 +185,9 @@ def test_a_database_locked_by_another_session_does_not_hold_up_the_start(backend
     schema change elsewhere, a frozen database), is skipped after a short wait, and the start
     goes on."""
     require_backend(backend_name)
-    storage, other = other_database(backend_name, tmp_path)
-    try:
+    with other_database(backend_name, tmp_path) as (_, other):
         with psycopg.connect(pg_conninfo(other)) as holder:
             holder.execute("LOCK TABLE ir_model, ir_model_fields IN ACCESS EXCLUSIVE MODE")
-            srv = start_server(tmp_path, backend_name)
-            try:
-                first_answers(srv)
-            finally:
-                stop_server(srv)
+            srv = started(start_server(tmp_path, backend_name))
+            stop_server(srv)
         assert f"database {other!r} is locked by another session: not checked at this start" in srv.log.read_text()
-    finally:
-        storage.drop(other)
-        storage.dispose()
