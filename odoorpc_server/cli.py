@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from odoorpc_server import master_password
 from odoorpc_server.security import DEFAULT_ROUNDS
-from odoorpc_server.services import bootstrap
+from odoorpc_server.services import bootstrap, demo
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage.database import Backend
 from odoorpc_server.versions import DEFAULT_VERSION, VERSIONS
@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--odoo-version", default=DEFAULT_VERSION, choices=VERSIONS,
                        help="the Odoo version to answer as (README: what differs between versions)")
     serve.add_argument("--public-url", default=None, help="URL announced by /start (demo mode)")
+    serve.add_argument("--demo-ttl", type=_duration, default=3600.0, metavar="DURATION",
+                       help="demo mode: databases made by POST /start are dropped after this long "
+                            "(seconds, or e.g. 30m, 1h; default 1h)")
+    serve.add_argument("--demo-max", type=_positive, default=20, metavar="N",
+                       help="demo mode: at most N databases made by POST /start live at once (default 20)")
     serve.add_argument("--login-cooldown-after", type=int, default=5,
                        help="failed logins of one login, or from one address, before new credentials are "
                             "refused for a while (0: off)")
@@ -97,6 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _duration(text: str) -> float:
+    try:
+        return demo.parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
 def _database_options(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--data-dir", default="./odoorpc-data")
@@ -117,14 +135,16 @@ def serve(args: argparse.Namespace) -> int:
                         password_rounds=args.password_rounds, public_url=url, version=args.odoo_version,
                         login_cooldown_after=args.login_cooldown_after,
                         login_cooldown_duration=args.login_cooldown_duration,
-                        statement_timeout=args.statement_timeout)
+                        statement_timeout=args.statement_timeout, demo_ttl=args.demo_ttl,
+                        demo_max=args.demo_max)
     backend = Backend(args.data_dir, args.db_url, args.statement_timeout)
     try:
         created = bootstrap.initialise(backend, args.database, settings, demo=args.demo)
     except bootstrap.ForeignDatabase as error:
         print(f"odoorpc-server: {error}", file=sys.stderr)
         return 1
-    bootstrap.upgrade_all(backend, settings, done=(args.database,))
+    ready = demo.prepare(backend, settings) if args.demo else ()  # expired ones dropped, the template
+    bootstrap.upgrade_all(backend, settings, done=(args.database, *ready))
     backend.dispose()
     # after the database: a password generated now is printed below, never lost to a failed start
     master = master_password.resolve(args.data_dir, args.master_password, args.password_rounds, args.config)

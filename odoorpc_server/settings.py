@@ -27,6 +27,9 @@ class Settings:
     login_cooldown_duration: float = 60.0
     # PostgreSQL: seconds a statement may run before it is cancelled (0: no bound)
     statement_timeout: float = 60.0
+    # demo mode: seconds a database made by /start lives, and how many may live at once
+    demo_ttl: float = 3600.0
+    demo_max: int = 20
 
     @property
     def profile(self) -> Profile:

@@ -186,6 +186,7 @@ def stop_server(server: Server) -> None:
         server.proc.kill()
     if server.backend == "postgresql":
         drop_pg_database(server.db)
+        drop_demo_databases(server.db)
 
 
 def drop_pg_database(name: str) -> None:
@@ -193,6 +194,22 @@ def drop_pg_database(name: str) -> None:
 
     with psycopg.connect(pg_conninfo(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def demo_databases(served: str) -> list[str]:
+    """The PostgreSQL databases a demo server of `served` made (its template, /start's copies)."""
+    import psycopg
+
+    prefix = f"{served[:40]}-demo-"
+    with psycopg.connect(pg_conninfo(), autocommit=True) as conn:
+        rows = conn.execute("SELECT datname FROM pg_database WHERE left(datname, %s) = %s ORDER BY datname",
+                            (len(prefix), prefix)).fetchall()
+    return [row[0] for row in rows]
+
+
+def drop_demo_databases(served: str) -> None:
+    for name in demo_databases(served):
+        drop_pg_database(name)
 
 
 def require_backend(backend: str) -> None:

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from odoorpc_server.exceptions import FAULT_APPLICATION, AccessDenied, OdooError, UnknownServiceMethod, odoo_name
 from odoorpc_server.protocols import xmlcodec
+from odoorpc_server.services import demo
 from odoorpc_server.services.app import App
 from odoorpc_server.services.call import Rendered, rendering
 from odoorpc_server.services.dispatch import dispatch
@@ -129,11 +130,14 @@ def serve_legacy(app: App, request: Request, service: str) -> Response:
 
 
 def start(app: App, request: Request) -> Response:
+    """demo.odoo.com's `start()`: a fresh demo database and its credentials (services.demo)."""
     def answer(method: str, params: tuple[Any, ...]) -> Any:
         if method != "start":
             raise UnknownServiceMethod(method)
-        s = app.settings
-        return {"host": s.public_url or "", "database": s.database, "user": "admin", "password": s.admin_password}
+        if params:
+            given = f"{len(params)} {'was' if len(params) == 1 else 'were'}"
+            raise TypeError(f"start() takes 0 positional arguments but {given} given")
+        return demo.start(app)
 
     return Response(handle(request.get_data(), answer), content_type=CONTENT_TYPE)
 

@@ -33,7 +33,9 @@ MANIFEST = "manifest.json"
 # login failures belong to the database they were made on
 SKIPPED = frozenset({"odoorpc_alembic_version", "odoorpc_signal", "odoorpc_login_failures", "odoorpc_web_sessions",
                      # the OAuth server key (every OAuth secret derives from it) and the nonces seen
-                     "odoorpc_oauth_keys", "odoorpc_oauth_nonces"})
+                     "odoorpc_oauth_keys", "odoorpc_oauth_nonces",
+                     # the databases a demo server's /start made (services.demo)
+                     "odoorpc_demo_databases"})
 TABLE_MEMBER = re.compile(r"^tables/([a-z_][a-z0-9_]{0,62})\.jsonl$")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
