@@ -124,7 +124,8 @@ async function main() {
       'start() must return a struct with exactly host, database, user, password', info);
     check(Object.values(info).every((v) => typeof v === 'string'), 'start() values must be strings', info);
     check(info.host.startsWith('http'), 'host must be a URL', info);
-    check(info.database === db && info.user === username, `start() must name the demo database ${db} and user ${username}`, info);
+    check(info.database !== '' && info.database !== db && info.user === username,
+      `start() must name a fresh demo database (not ${db}) and user ${username}`, info);
     return info;
   });
 

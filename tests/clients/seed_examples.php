@@ -181,7 +181,8 @@ example('start', function () use ($url, $db, $username) {
       array($info['host'], $info['database'], $info['user'], $info['password']);
     check(is_string($s_url) && is_string($s_db) && is_string($s_username) && is_string($s_password), 'start() values must be strings', $info);
     check(strpos($s_url, 'http') === 0, 'host must be a URL', $info);
-    check($s_db === $db && $s_username === $username, "start() must name the demo database $db and user $username", $info);
+    check($s_db !== '' && $s_db !== $db && $s_username === $username,
+        "start() must name a fresh demo database (not $db) and user $username", $info);
     return $info;
 });
 

@@ -132,7 +132,8 @@ example("start") do
           "start() must return a struct with exactly host, database, user, password", info)
     check(info.values.all? { |v| v.is_a?(String) }, "start() values must be strings", info)
     check(info['host'].start_with?("http"), "host must be a URL", info)
-    check(info['database'] == db && info['user'] == username, "start() must name the demo database #{db} and user #{username}", info)
+    check(info['database'] != '' && info['database'] != db && info['user'] == username,
+          "start() must name a fresh demo database (not #{db}) and user #{username}", info)
     emit(info)
   end
 end

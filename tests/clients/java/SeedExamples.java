@@ -258,8 +258,9 @@ public class SeedExamples {
             final Map<String, Object> info = (Map<String, Object>) result;
             for (Object v : info.values()) check(v instanceof String, "start() values must be strings", info);
             check(((String) info.get("host")).startsWith("http"), "host must be a URL", info);
-            check(db.equals(info.get("database")) && username.equals(info.get("user")),
-                "start() must name the demo database " + db + " and user " + username, info);
+            check(!"".equals(info.get("database")) && !db.equals(info.get("database"))
+                    && username.equals(info.get("user")),
+                "start() must name a fresh demo database (not " + db + ") and user " + username, info);
             return info;
         });
 
