@@ -30,6 +30,12 @@ class Settings:
     # demo mode: seconds a database made by /start lives, and how many may live at once
     demo_ttl: float = 3600.0
     demo_max: int = 20
+    # the test harness (services.harness): a JSON-lines call log, the token marking the
+    # harness's own requests, and `--inject` / `--latency` rules as given on the command line
+    call_log: str | None = None
+    harness_token: str | None = None
+    inject: tuple[str, ...] = ()
+    latency: tuple[str, ...] = ()
 
     @property
     def profile(self) -> Profile:
