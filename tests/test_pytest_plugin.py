@@ -3,6 +3,7 @@ files written against the fixture contract, run by `pytester` in a pytest of the
 backend (`--odoo-db-url` for PostgreSQL)."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -266,3 +267,29 @@ def test_calls_logged(pytester: pytest.Pytester, backend: str) -> None:
             assert key not in json.dumps([login.args, login.kwargs]) and "**********" in login.args
     ''')
     result.assert_outcomes(passed=3)
+
+
+def test_load(pytester: pytest.Pytester, backend: str) -> None:
+    pytester.makefile(".json", shop=json.dumps({
+        "module": "fx",
+        "models": {"x_shipment": {"name": "Shipment", "fields": {
+            "x_name": {"type": "char", "required": True},
+            "x_partner_id": {"type": "many2one", "relation": "res.partner"}}}},
+        "records": {"res.partner": {"acme": {"name": "Acme", "country_id": "ref(base.be)"}},
+                    "x_shipment": {"ship1": {"x_name": "S1", "x_partner_id": "ref(acme)"}}}}))
+    result = run(pytester, backend, '''
+        from pathlib import Path
+
+        def test_load(odoo, odoo_calls):
+            ids = odoo.load(Path(__file__).parent / "shop.json")
+            acme, ship = ids["fx.acme"], ids["fx.ship1"]
+            [partner] = odoo.call("res.partner", "read", [acme], ["name", "country_id"])
+            assert (partner["name"], partner["country_id"][1]) == ("Acme", "Belgium")
+            assert odoo.call("x_shipment", "read", [ship], ["x_name", "x_partner_id"]) == [
+                {"id": ship, "x_name": "S1", "x_partner_id": [acme, "Acme"]}]
+            assert list(odoo_calls) == []  # the loader's calls are the harness's
+
+        def test_loaded_records_are_gone_in_the_next_test(odoo):
+            assert odoo.call("ir.model", "search_count", [["model", "=", "x_shipment"]]) == 0
+    ''')
+    result.assert_outcomes(passed=2)
