@@ -6,6 +6,7 @@ import dataclasses
 import errno
 import json
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -61,6 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
                             "of the worker process that answered")
     serve.add_argument("--load", action="append", default=[], metavar="FILE",
                        help="load a data file (YAML or JSON) into the database at start (repeatable)")
+    testing = serve.add_argument_group("testing integrations (README: testing your integration)")
+    testing.add_argument("--call-log", default=None, metavar="PATH",
+                         help="append every call to PATH as one JSON line (secrets masked)")
+    testing.add_argument("--inject", action="append", default=[], metavar="MODEL.METHOD:OPTIONS",
+                         help="make matching calls fail, e.g. 'res.partner.write:code=2,times=3,message=Busy' "
+                              "(code 1-4, times omitted: every call, delay=200ms); repeatable")
+    testing.add_argument("--latency", action="append", default=[], metavar="MODEL.METHOD:DURATION",
+                         help="make matching calls answer late, e.g. 'res.partner.*:200ms'; repeatable")
+    testing.add_argument("--harness-token", default=os.environ.get("ODOORPC_HARNESS_TOKEN") or None,
+                         help="enables the harness control route for requests carrying this token in the "
+                              "X-Odoorpc-Harness header (default: $ODOORPC_HARNESS_TOKEN)")
 
     password = sub.add_parser("password", help="set a user's password")
     _database_options(password)
@@ -124,7 +136,12 @@ def serve(args: argparse.Namespace) -> int:
                         password_rounds=args.password_rounds, public_url=url, version=args.odoo_version,
                         login_cooldown_after=args.login_cooldown_after,
                         login_cooldown_duration=args.login_cooldown_duration,
-                        statement_timeout=args.statement_timeout)
+                        statement_timeout=args.statement_timeout, call_log=args.call_log,
+                        harness_token=args.harness_token, inject=tuple(args.inject), latency=tuple(args.latency))
+    problem = harness_problem(settings)
+    if problem:
+        print(f"odoorpc-server: {problem}", file=sys.stderr)
+        return 2
     backend = Backend(args.data_dir, args.db_url, args.statement_timeout)
     try:
         created = bootstrap.initialise(backend, args.database, settings, demo=args.demo)
@@ -150,6 +167,18 @@ def serve(args: argparse.Namespace) -> int:
     GunicornServer(settings, args.host, args.port, args.workers, access_log=args.access_log,
                    request_timeout=args.request_timeout).run()
     return 0
+
+
+def harness_problem(settings: Settings) -> str | None:
+    """What is wrong with `--inject` / `--latency` (None: nothing), before anything starts."""
+    from odoorpc_server.services.harness import parse_rule
+
+    for spec, latency in [(spec, False) for spec in settings.inject] + [(spec, True) for spec in settings.latency]:
+        try:
+            parse_rule(spec, latency)
+        except ValueError as error:
+            return f"{'--latency' if latency else '--inject'}: {error}"
+    return None
 
 
 def port_in_use(host: str, port: int) -> str | None:

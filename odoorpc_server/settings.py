@@ -27,6 +27,12 @@ class Settings:
     login_cooldown_duration: float = 60.0
     # PostgreSQL: seconds a statement may run before it is cancelled (0: no bound)
     statement_timeout: float = 60.0
+    # the test harness (services.harness): a JSON-lines call log, the token marking the
+    # harness's own requests, and `--inject` / `--latency` rules as given on the command line
+    call_log: str | None = None
+    harness_token: str | None = None
+    inject: tuple[str, ...] = ()
+    latency: tuple[str, ...] = ()
 
     @property
     def profile(self) -> Profile:

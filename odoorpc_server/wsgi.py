@@ -13,17 +13,19 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
-from odoorpc_server.protocols import json2, jsonrpc, report, restapi, site, web, web_database, xmlrpc
+from odoorpc_server.protocols import harness, json2, jsonrpc, report, restapi, site, web, web_database, xmlrpc
 from odoorpc_server.services.app import App, remote_address
+from odoorpc_server.services.harness import own
 from odoorpc_server.settings import Settings
 
 MAX_BODY = 64 * 1024 * 1024
-PROTOCOLS = (xmlrpc, jsonrpc, web, web_database, site, json2, report, restapi)
+PROTOCOLS = (xmlrpc, jsonrpc, web, web_database, site, json2, report, restapi, harness)
 
 
 class Application:
     def __init__(self, settings: Settings) -> None:
         self.app = App(settings)
+        self.marks = bool(settings.harness_token)  # the harness's own requests are told apart
         self.url_map = Map([rule for module in PROTOCOLS for rule in module.routes(self.app)],
                            strict_slashes=False, merge_slashes=False)
 
@@ -31,9 +33,10 @@ class Application:
         request = Request(environ)
         request.max_content_length = MAX_BODY
         remote_address.set(request.remote_addr or "")
-        try:
-            endpoint, values = self.url_map.bind_to_environ(environ).match()
-            response: Response | HTTPException = endpoint(self.app, request, **values)
-        except HTTPException as error:
-            response = error
-        return response(environ, start_response)
+        with own(self.marks and harness.is_harness(self.app, request)):
+            try:
+                endpoint, values = self.url_map.bind_to_environ(environ).match()
+                response: Response | HTTPException = endpoint(self.app, request, **values)
+            except HTTPException as error:
+                response = error
+            return response(environ, start_response)

@@ -109,7 +109,7 @@ def rpc(app: App, request: Request, params: dict[str, Any], reply: Reply) -> Any
         if not isinstance(args, (list, tuple)):
             raise TypeError(f"odoo.http.dispatch_rpc() argument after * must be an iterable, not "
                             f"{type(args).__name__}")
-        return dispatch(app, service, method, tuple(args))
+        return dispatch(app, service, method, tuple(args), protocol="jsonrpc")
 
     return bind(jsonrpc, "jsonrpc", params)
 

@@ -44,6 +44,7 @@ from odoorpc_server.protocols import jsoncodec, literals, xmldata
 from odoorpc_server.services import oauth, workflow
 from odoorpc_server.services.app import App
 from odoorpc_server.services.call import Call, invoke, readonly, within
+from odoorpc_server.services.harness import Harness, observe
 from odoorpc_server.storage.oauth import SignedRequest
 
 PREFIX = "/restapi/1.0"
@@ -211,11 +212,15 @@ def database(app: App, request: Request) -> str:
 class Session:
     """The calls of one REST request, made in one transaction as the OAuth application's user."""
 
-    def __init__(self, env: Env, db: str, model: str) -> None:
-        self.env, self.db, self.model = env, db, model
+    def __init__(self, env: Env, db: str, model: str, harness: Harness) -> None:
+        self.env, self.db, self.model, self.harness = env, db, model, harness
 
     def call(self, method: str, *args: Any, ids: list[int] | None = None, **kwargs: Any) -> Any:
-        return invoke(self.env, Call(self.db, 0, None, self.model, method, args, kwargs, protocol="restapi", ids=ids))
+        """One model method call of the request (each one observed by the harness)."""
+        with observe(self.harness, "restapi", "object", self.db, self.model, method,
+                     (ids, *args) if ids is not None else args, kwargs, self.env.uid) as seen:
+            return seen.keep(invoke(self.env, Call(self.db, 0, None, self.model, method, args, kwargs,
+                                                   protocol="restapi", ids=ids)))
 
     def read(self, ids: list[int], fields: Any = None) -> list[dict[str, Any]]:
         found = self.call("read", ids, fields) if fields else self.call("read", ids)
@@ -235,7 +240,7 @@ def in_session(app: App, request: Request, model: str, work: Callable[[Session, 
         context = params.context()
         write = any(not readonly(Call(db, 0, None, model, name), app.settings.profile) for name in methods)
         return within(app, db, 0, signed(request), context, write,
-                      lambda env: work(Session(env, db, model), params))
+                      lambda env: work(Session(env, db, model, app.harness), params))
     return answer(request, run)
 
 

@@ -23,6 +23,7 @@ from odoorpc_server.security import (
     live_keys,
     signal_and_user,
 )
+from odoorpc_server.services.harness import Harness, parse_rule, saw_user
 from odoorpc_server.services.oauth_resource import resource_user
 from odoorpc_server.settings import Settings
 from odoorpc_server.storage import sessions
@@ -44,6 +45,9 @@ class App:
         self.verifier = verifier
         self.credentials = CredentialCache(verify=verifier.verify)
         self.throttle = Throttle(settings.login_cooldown_after, settings.login_cooldown_duration)
+        self.harness = Harness(settings.call_log, settings.harness_token,
+                               [parse_rule(spec) for spec in settings.inject]
+                               + [parse_rule(spec, latency=True) for spec in settings.latency])
 
     @contextmanager
     def env(self, db: str, uid: int, context: dict[str, Any] | None = None, write: bool = True,
@@ -72,6 +76,7 @@ class App:
                 elif by_password:
                     method = self.check_credentials(conn, db, uid, password, attempt, user=(user,))
                 env = Env(conn, registry, uid, context, settings=self.settings)
+                saw_user(uid)
                 env.shared.update(auth_method=method, security=security,
                                   session=password if isinstance(password, SessionKey) else None)
                 yield env

@@ -20,6 +20,7 @@ from odoorpc_server.orm.fields import INT_MAX, INT_MIN
 from odoorpc_server.orm.models import model_class, normalize_ids
 from odoorpc_server.orm.reading import streaming
 from odoorpc_server.services.app import App
+from odoorpc_server.services.harness import observe
 from odoorpc_server.storage.database import StaleConnection
 from odoorpc_server.versions import Profile
 
@@ -48,8 +49,12 @@ class Call:
     protocol: str = "xmlrpc"
 
 
+# the protocol of the request being served, for the object service's calls (`dispatch` sets it)
+PROTOCOL: ContextVar[str] = ContextVar("protocol", default="xmlrpc")
+
+
 def make_call(database: Any, uid: Any, secret: Any, model: Any, method: Any, args: Any = None, kwargs: Any = None,
-              protocol: str = "xmlrpc") -> Call:
+              protocol: str | None = None) -> Call:
     """A Call from an `execute_kw`-shaped request: `context` travels in the keyword arguments."""
     kwargs = dict(kwargs or {})
     context = kwargs.pop("context", None) or {}
@@ -58,7 +63,8 @@ def make_call(database: Any, uid: Any, secret: Any, model: Any, method: Any, arg
     uid = int(uid)
     if not INT_MIN <= uid <= INT_MAX:  # no user has such an id; both backends answer alike
         raise AccessDenied()
-    return Call(database, uid, secret, model, method, tuple(args or ()), kwargs, context, protocol=protocol)
+    return Call(database, uid, secret, model, method, tuple(args or ()), kwargs, context,
+                protocol=protocol or PROTOCOL.get())
 
 
 # How the protocol serving this request writes its answer, when it asks for the answer to be
@@ -94,20 +100,24 @@ def _rendered(render: Callable[[Any], Any], value: Any) -> Rendered | Exception:
 
 
 def run(app: App, call: Call) -> Any:
-    render = _RENDER.get()
-    if render is not None:
+    kwargs = {**call.kwargs, "context": call.context} if call.context else call.kwargs
+    with observe(app.harness, call.protocol, "object", call.database, call.model, call.method, call.args,
+                 kwargs, call.uid) as seen:
+        render = _RENDER.get()
+        if render is None:
+            return within(app, call.database, call.uid, call.secret, call.context,
+                          not readonly(call, app.settings.profile), lambda env: seen.keep(invoke(env, call)))
         token, streams = _RENDER.set(None), streaming.set(True)  # one call renders: none it makes in turn
         try:
             answer = within(app, call.database, call.uid, call.secret, call.context,
-                            not readonly(call, app.settings.profile), lambda env: _rendered(render, invoke(env, call)))
+                            not readonly(call, app.settings.profile),
+                            lambda env: _rendered(render, seen.keep(invoke(env, call))))
         finally:
             streaming.reset(streams)
             _RENDER.reset(token)
         if isinstance(answer, BaseException):
             raise answer  # as Odoo: the call's work is committed, its answer could not be written
         return answer
-    return within(app, call.database, call.uid, call.secret, call.context, not readonly(call, app.settings.profile),
-                  lambda env: invoke(env, call))
 
 
 def within(app: App, database: str, uid: int, secret: Any, context: dict[str, Any], write: bool,

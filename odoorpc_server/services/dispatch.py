@@ -7,6 +7,8 @@ from odoorpc_server.exceptions import UnknownObjectMethod, UnknownReportMethod, 
 from odoorpc_server.services import common, db, report
 from odoorpc_server.services import object as object_service
 from odoorpc_server.services.app import App
+from odoorpc_server.services.call import PROTOCOL
+from odoorpc_server.services.harness import observe
 
 SERVICES: dict[str, dict[str, Any]] = {"common": common.METHODS, "db": db.METHODS, "object": object_service.METHODS}
 # per service, the methods only the versions with a row of versions.DIFFERENCES have
@@ -15,7 +17,7 @@ VERSIONED: dict[str, dict[str, str]] = {"object": object_service.ROWS}
 REPORT_SERVICE = "report"
 
 
-def dispatch(app: App, service: str, method: str, params: Any) -> Any:
+def dispatch(app: App, service: str, method: str, params: Any, protocol: str = "xmlrpc") -> Any:
     if service == REPORT_SERVICE and app.settings.profile.has("report_xml"):
         found = report.METHODS.get(method)
         if found is None:
@@ -30,4 +32,12 @@ def dispatch(app: App, service: str, method: str, params: Any) -> Any:
         if service == "object":
             raise UnknownObjectMethod(method)
         raise UnknownServiceMethod(method)
-    return fn(app, *params)
+    if service == "object":  # the one call path observes its model method calls
+        token = PROTOCOL.set(protocol)
+        try:
+            return fn(app, *params)
+        finally:
+            PROTOCOL.reset(token)
+    with observe(app.harness, protocol, service, params[0] if service == "common" and params else None, None,
+                 method, params, {}) as seen:
+        return seen.keep(fn(app, *params))

@@ -19,6 +19,7 @@ from odoorpc_server.security import BearerKey
 from odoorpc_server.services import signatures
 from odoorpc_server.services.app import App
 from odoorpc_server.services.call import Call, readonly, within
+from odoorpc_server.services.harness import observe
 from odoorpc_server.storage.sessions import SessionKey
 
 
@@ -37,9 +38,11 @@ def call(app: App, database: str, secret: BearerKey | SessionKey, model: str, me
             raise MethodNotAllowed()
         if not isinstance(context, dict):
             raise ValueError(f"context must be a JSON object, not {type(context).__name__}")
-        return invoke(env, request, ids)
+        return seen.keep(invoke(env, request, ids))
 
-    return within(app, database, 0, request.secret, request.context, not readonly(request), work)
+    with observe(app.harness, "json2", "object", database, model, method, (ids,) if ids else (),
+                 {**params, "context": context} if context else params) as seen:
+        return within(app, database, 0, request.secret, request.context, not readonly(request), work)
 
 
 def records_of(env: Env, model: str) -> BaseModel:
