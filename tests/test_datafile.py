@@ -360,3 +360,20 @@ def test_the_readme_example_loads_twice(admin: Client, tmp_path: Path) -> None:
     for named in ("base.be", "base.EUR", "base.main_company", "base.main_partner", "base.user_admin",
                   "base.partner_admin", "base.group_user", "base.group_system"):  # the ids the README names
         assert isinstance(xmlid(admin, named), int), named
+
+
+def test_serve_load_is_the_servers_own(backend: str, tmp_path: Path) -> None:
+    """Neither logged nor failed by the faults `serve` injects into its clients' calls."""
+    require_backend(backend)
+    path = write(tmp_path, "shipments.yaml", SHIPMENTS)
+    log = tmp_path / "calls.jsonl"
+    srv = start_server(tmp_path, backend, ["--load", str(path), "--call-log", str(log),
+                                           "--inject", "res.partner.create:code=2,message=Busy"])
+    try:
+        client = srv.client()
+        assert client.x("res.partner", "search_count", [["name", "=", "Acme"]]) == 1
+        calls = [json.loads(line) for line in log.read_text().splitlines()]
+        assert [(c["model"], c["method"]) for c in calls if c["service"] == "object"] == [
+            ("res.partner", "search_count")]
+    finally:
+        stop_server(srv)

@@ -11,6 +11,7 @@ so a failure on the server's side keeps nothing either.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -340,8 +341,9 @@ def _message(error: Exception) -> str:
 def load_into(settings: Any, database: str, sources: Iterable[str | Path]) -> dict[str, int]:
     """`odoorpc-server load` and `serve --load`: the files loaded into `database` in one
     transaction, through an App of their own (disposed afterwards, so nothing is inherited by
-    the worker processes a server forks next)."""
-    app = App(settings)
+    the worker processes a server forks next). The load is the server's own: `serve`'s call log
+    and injected faults are not for it."""
+    app = App(dataclasses.replace(settings, call_log=None, harness_token=None, inject=(), latency=()))
     try:
         if not app.backend.exists(database):
             raise DataFileError(f"database {database!r} does not exist")
