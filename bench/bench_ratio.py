@@ -136,6 +136,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", default=None, help="only the rows whose label contains this text")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         srv = start_server(Path(tmp), args.db, ["--demo", "--odoo-version", "19.0", "--workers", str(args.workers)])
@@ -150,7 +151,7 @@ def measure(srv: Any, tmp: Path, args: argparse.Namespace) -> None:
     wizard = client.x("res.users.apikeys.description", "create", {"name": "bench"})
     key = client.x("res.users.apikeys.description", "make_key", [wizard])["context"]["default_key"]
     pid = client.x("res.partner", "search", [("is_company", "=", True)], limit=1)[0]
-    table = rows(srv.db, key, pid)
+    table = [row for row in rows(srv.db, key, pid) if args.only is None or args.only in row.label]
     conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
     canned: dict[str, dict[str, list[str]]] = {}
     for row in table:

@@ -84,19 +84,20 @@ def main() -> None:
 def measure(app: Application, table: list[Row], args: argparse.Namespace) -> None:
     counter = Counter()
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", counter)
-    print(f"{'call':34s} {'µs CPU':>8s} {'stmts':>6s} {'pycalls':>7s}")
+    print(f"{'call':34s} {'µs CPU':>8s} {'µs wall':>8s} {'stmts':>6s} {'pycalls':>7s}")
     for row in table:
         if args.only and args.only not in row.label:
             continue
         for _ in range(20):
             once(app, row)
         counter.count = 0
-        batches = []
+        batches, walls = [], []
         for _ in range(BATCHES):  # the least of a few batches: other processes only add to it
-            start = time.process_time()
+            start, wall = time.process_time(), time.perf_counter()
             for _ in range(args.calls // BATCHES):
                 once(app, row)
             batches.append((time.process_time() - start) / (args.calls // BATCHES) * 1e6)
+            walls.append((time.perf_counter() - wall) / (args.calls // BATCHES) * 1e6)  # waits too: I/O, locks
         statements = counter.count / (args.calls // BATCHES * BATCHES)
         prof = cProfile.Profile()
         prof.enable()
@@ -105,7 +106,7 @@ def measure(app: Application, table: list[Row], args: argparse.Namespace) -> Non
         prof.disable()
         stats = pstats.Stats(prof)
         calls = stats.total_calls / PROFILED  # type: ignore[attr-defined]
-        print(f"{row.label:34s} {min(batches):8.0f} {statements:6.1f} {calls:7.0f}", flush=True)
+        print(f"{row.label:34s} {min(batches):8.0f} {min(walls):8.0f} {statements:6.1f} {calls:7.0f}", flush=True)
         if args.profile and args.profile == row.label:
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(45)
