@@ -246,12 +246,12 @@ class Odoo:
 
     def load(self, path: str | os.PathLike[str]) -> dict[str, int]:
         """Load a data file (YAML or JSON, see the README) into this database: {xml_id: id}."""
-        from odoorpc_server.services import datafile
+        from odoorpc_server.services.datafile import load
 
         def caller(model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
             return self._models.execute_kw(self.db, self.uid, self.password, model, method, args, kwargs)
 
-        return datafile.load(Path(path), caller)
+        return load(Path(path), caller)
 
     def inject_fault(self, model: str, method: str, code: int | None = 2, message: str = "Injected fault",
                      times: int | None = 1, delay: float = 0.0) -> None:
