@@ -173,10 +173,14 @@ def start_server(data_dir: Path, db_url: str | None = None, version: str | None 
     master, token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     cmd = [sys.executable, "-m", "odoorpc_server", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--data-dir", str(data_dir), "--database", template, "--workers", "1", "--password-rounds", "1000",
-           "--login-cooldown-after", "0", "--master-password", master,
-           "--call-log", str(data_dir / "calls.jsonl")]
+           "--login-cooldown-after", "0", "--call-log", str(data_dir / "calls.jsonl")]
     cmd += ["--db-url", db_url] if db_url else []
     cmd += ["--odoo-version", version] if version else []
+    # the master password goes in the config file, which the server hashes at start, and the
+    # token in the environment: neither is on a command line other local users can read
+    config = data_dir / "odoorpc-server.conf"
+    config.touch(mode=0o600)
+    config.write_text(f"[options]\nmaster_password = {master}\n")
     env = {**os.environ, "ODOORPC_HARNESS_TOKEN": token}
     with open(data_dir / "server.log", "wb") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
