@@ -128,7 +128,8 @@ def test_isolation_between_tests(pytester: pytest.Pytester, backend: str) -> Non
             assert odoo.db != SEEN[0]
             assert odoo.call("res.partner", "search_count", [["name", "=", "Isolated"]]) == 0
             assert odoo.call("ir.model", "search_count", [["model", "=", "x_book"]]) == 0
-            assert SEEN[0] not in rpc(odoo, "db").list()  # the first test's database was dropped
+            odoo_server.settle()  # the first test's database is dropped in the background
+            assert SEEN[0] not in rpc(odoo, "db").list()
     ''')
     result.assert_outcomes(passed=2)
 
@@ -203,6 +204,7 @@ def test_faults(pytester: pytest.Pytester, backend: str) -> None:
 
         def test_rules_are_cleared_after_each_test(odoo, odoo_server):
             # the same database name again: no rule of the test before applies to it
+            odoo_server.settle()
             rpc(odoo, "db").duplicate_database(odoo_server.master_password, odoo.db, NAME[0])
             again = type(odoo)(odoo_server, NAME[0], odoo.uid)
             try:
