@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import errno
+import json
 import logging
 import os
 import socket
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", default=None, metavar="PATH",
                        help="write one line per HTTP request to PATH ('-': standard output), with the pid "
                             "of the worker process that answered")
+    serve.add_argument("--load", action="append", default=[], metavar="FILE",
+                       help="load a data file (YAML or JSON) into the database at start (repeatable)")
     testing = serve.add_argument_group("testing integrations (README: testing your integration)")
     testing.add_argument("--call-log", default=None, metavar="PATH",
                          help="append every call to PATH as one JSON line (secrets masked)")
@@ -111,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     app_revoke = oauth_actions.add_parser("revoke", help="delete an application and its tokens")
     _database_options(app_revoke)
     app_revoke.add_argument("client_id")
+
+    load = sub.add_parser("load", help="load data files (YAML or JSON) into a database; prints {xml_id: id}")
+    _database_options(load)
+    load.add_argument("files", nargs="+", metavar="FILE")
     return parser
 
 
@@ -163,6 +170,8 @@ def serve(args: argparse.Namespace) -> int:
     ready = demo.prepare(backend, settings) if args.demo else ()  # expired ones dropped, the template
     bootstrap.upgrade_all(backend, settings, done=(args.database, *ready))
     backend.dispose()
+    if args.load and load_files(settings, args.database, args.load) is None:
+        return 1
     # after the database: a password generated now is printed below, never lost to a failed start
     master = master_password.resolve(args.data_dir, args.master_password, args.password_rounds, args.config)
     list_db = not args.no_database_list and master_password.list_db(master.path)
@@ -213,12 +222,34 @@ def master_banner(master: master_password.MasterPassword) -> str:
     return f"db service: master password hash read from {master.path}"
 
 
+def load_files(settings: Settings, database: str, files: list[str]) -> dict[str, int] | None:
+    """The data files loaded into `database` (`{xml_id: id}`), or None once the error is printed."""
+    from odoorpc_server.services import datafile
+
+    try:
+        return datafile.load_into(settings, database, files)
+    except datafile.DataFileError as error:
+        print(f"odoorpc-server: {error}", file=sys.stderr)
+        return None
+
+
+def load(args: argparse.Namespace) -> int:
+    settings = Settings(data_dir=args.data_dir, db_url=args.db_url, database=args.database)
+    made = load_files(settings, args.database, args.files)
+    if made is None:
+        return 1
+    print(json.dumps(made, indent=2))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "load":
+        return load(args)
     from odoorpc_server import admin
 
     try:

@@ -245,6 +245,12 @@ class RegistryCache:
                 self._security[dbname] = found
         return reg, found[1]
 
+    def cached(self, dbname: str) -> Registry | None:
+        """The registry this process last built for `dbname`, current or not (a base whose
+        unchanged models the next `Registry.load` reuses)."""
+        with self._lock:
+            return self._registries.get(dbname)
+
     def publish(self, dbname: str, reg: Registry) -> None:
         with self._lock:
             self._registries[dbname] = reg
