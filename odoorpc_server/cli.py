@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", default=None, metavar="PATH",
                        help="write one line per HTTP request to PATH ('-': standard output), with the pid "
                             "of the worker process that answered")
+    serve.add_argument("--proxy-mode", action="store_true",
+                       help="as Odoo's: behind one reverse proxy (nginx), take the client's address, scheme and "
+                            "host from its X-Forwarded-For/-Proto/-Host headers (ignored otherwise)")
     serve.add_argument("--load", action="append", default=[], metavar="FILE",
                        help="load a data file (YAML or JSON) into the database at start (repeatable)")
     testing = serve.add_argument_group("testing integrations (README: testing your integration)")
@@ -155,7 +158,7 @@ def serve(args: argparse.Namespace) -> int:
                         login_cooldown_after=args.login_cooldown_after,
                         login_cooldown_duration=args.login_cooldown_duration,
                         statement_timeout=args.statement_timeout, demo_ttl=args.demo_ttl, demo_max=args.demo_max,
-                        call_log=args.call_log,
+                        proxy_mode=args.proxy_mode, call_log=args.call_log,
                         harness_token=args.harness_token, inject=tuple(args.inject), latency=tuple(args.latency))
     problem = harness_problem(settings)
     if problem:

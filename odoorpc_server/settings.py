@@ -1,6 +1,7 @@
 """Server settings shared by the services (from the command line)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from odoorpc_server.security import DEFAULT_ROUNDS
@@ -32,6 +33,9 @@ class Settings:
     demo_max: int = 20
     # the test harness (services.harness): a JSON-lines call log, the token marking the
     # harness's own requests, and `--inject` / `--latency` rules as given on the command line
+    # Odoo's --proxy-mode: the client's address, scheme and host are taken from the
+    # X-Forwarded-* headers of the one reverse proxy in front
+    proxy_mode: bool = False
     call_log: str | None = None
     harness_token: str | None = None
     inject: tuple[str, ...] = ()
@@ -41,3 +45,15 @@ class Settings:
     def profile(self) -> Profile:
         """The Odoo version this server answers as (see `odoorpc_server.versions`)."""
         return profile(self.version)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?)\s*(ms|s|m|h)?\s*$")
+_UNITS = {None: 1.0, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration(text: str) -> float:
+    """Seconds from a duration as the command line writes it: `90`, `1.5s`, `200ms`, `30m`, `1h`."""
+    found = _DURATION.match(text)
+    if not found:
+        raise ValueError(f"not a duration: {text!r} (e.g. 200ms, 90s, 30m, 1h)")
+    return float(found.group(1)) * _UNITS[found.group(2)]

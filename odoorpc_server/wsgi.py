@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
@@ -28,8 +29,16 @@ class Application:
         self.marks = bool(settings.harness_token)  # the harness's own requests are told apart
         self.url_map = Map([rule for module in PROTOCOLS for rule in module.routes(self.app)],
                            strict_slashes=False, merge_slashes=False)
+        # behind a reverse proxy (--proxy-mode), werkzeug's ProxyFix puts the client's address,
+        # scheme and host from the proxy's X-Forwarded-* headers into the environ, as Odoo does;
+        # without it those headers are ignored, so a client cannot choose its own address
+        self._serve: Callable[..., Iterable[bytes]] = \
+            ProxyFix(self._handle, x_for=1, x_proto=1, x_host=1) if settings.proxy_mode else self._handle
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self._serve(environ, start_response)
+
+    def _handle(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
         request.max_content_length = MAX_BODY
         remote_address.set(request.remote_addr or "")

@@ -27,7 +27,7 @@ from odoorpc_server.exceptions import UserError
 from odoorpc_server.security import USERS, hash_password
 from odoorpc_server.services import bootstrap
 from odoorpc_server.services.app import App
-from odoorpc_server.settings import Settings
+from odoorpc_server.settings import Settings, duration
 from odoorpc_server.storage.database import Backend, DatabaseNotFound
 from odoorpc_server.storage.oauth import KEYS
 
@@ -42,14 +42,14 @@ DEMO_LOCK = (0x6F72, 0x64656D6F)
 COPY_CLEARED = ("odoorpc_web_sessions", "odoorpc_login_failures", KEYS.name)
 PREFIX_LENGTH = 40
 ADMIN_UID = 2
-DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*$")
-UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 def parse_duration(text: str) -> float:
     """`--demo-ttl`: seconds (`90`, `90s`), minutes (`30m`) or hours (`1h`); more than zero."""
-    found = DURATION.match(text)
-    seconds = float(found.group(1)) * UNITS[found.group(2)] if found else 0.0
+    try:
+        seconds = duration(text)
+    except ValueError:
+        seconds = 0.0
     if seconds <= 0:
         raise ValueError(f"not a duration: {text!r} (seconds, or e.g. 30m, 1h)")
     return seconds

@@ -15,7 +15,6 @@ import datetime
 import fnmatch
 import json
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,6 +33,7 @@ from odoorpc_server.exceptions import (
     UserError,
     fault_code,
 )
+from odoorpc_server.settings import duration
 
 TOKEN_HEADER = "X-Odoorpc-Harness"
 MASK = "**********"
@@ -253,18 +253,6 @@ def _jsonable(value: Any) -> Any:
 
 
 # -- rules from the command line ------------------------------------------------------------------
-
-_DURATION = re.compile(r"^(\d+(?:\.\d*)?)(ms|s)?$")
-
-
-def duration(text: str) -> float:
-    """Seconds from `200ms`, `1.5s` or `0.2`."""
-    found = _DURATION.match(text.strip())
-    if not found:
-        raise ValueError(f"not a duration: {text!r} (e.g. 200ms, 1.5s)")
-    number = float(found.group(1))
-    return number / 1000 if found.group(2) == "ms" else number
-
 
 def parse_rule(spec: str, latency: bool = False) -> FaultRule:
     """`res.partner.write:code=2,times=3,delay=100ms,message=Try again` (`--inject`; omitted
