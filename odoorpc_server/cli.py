@@ -173,7 +173,8 @@ def serve(args: argparse.Namespace) -> int:
     ready = demo.prepare(backend, settings) if args.demo else ()  # expired ones dropped, the template
     bootstrap.upgrade_all(backend, settings, done=(args.database, *ready))
     backend.dispose()
-    if args.load and load_files(settings, args.database, args.load) is None:
+    # --load files go into the served database and the demo template, so /start's copies have them
+    if args.load and any(load_files(settings, name, args.load) is None for name in (args.database, *ready)):
         return 1
     # after the database: a password generated now is printed below, never lost to a failed start
     master = master_password.resolve(args.data_dir, args.master_password, args.password_rounds, args.config)

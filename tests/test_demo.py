@@ -243,3 +243,18 @@ def test_bad_demo_options_stop_the_command_line(option: str, value: str, message
     done = subprocess.run([sys.executable, "-m", "odoorpc_server", "serve", "--demo", f"{option}={value}"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and f"argument {option}: {message}" in done.stderr
+
+
+def test_start_databases_carry_the_loaded_files(backend: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`serve --demo --load FILE`: the file is in the template, so in every /start database."""
+    data = tmp_path_factory.mktemp("demo-load") / "shop.json"
+    data.write_text('{"records": {"res.partner": {"acme": {"name": "Acme Loaded"}}}}')
+    with serving(backend, tmp_path_factory, "demoload", "--demo", "--load", str(data)) as srv:
+        got = start(srv)
+        uid = authenticate(srv, got["database"], got["password"])
+        models = xmlrpc.client.ServerProxy(f"{srv.url}/xmlrpc/2/object")
+        found = models.execute_kw(got["database"], uid, got["password"], "ir.model.data", "search_read",
+                                  [[["module", "=", "data"], ["name", "=", "acme"]]], {"fields": ["model", "res_id"]})
+        assert [(row["model"], models.execute_kw(got["database"], uid, got["password"], "res.partner", "read",
+                                                 [[row["res_id"]], ["name"]])[0]["name"]) for row in found] == \
+            [("res.partner", "Acme Loaded")]
