@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from conftest import PG_URL, require_backend
+from conftest import PG_URL, pg_conninfo, require_backend
 
 pytest_plugins = ["pytester"]
 
@@ -132,6 +132,34 @@ def test_isolation_between_tests(pytester: pytest.Pytester, backend: str) -> Non
             assert SEEN[0] not in rpc(odoo, "db").list()
     ''')
     result.assert_outcomes(passed=2)
+
+
+def test_postgresql_clones_come_ready_and_nothing_is_left(pytester: pytest.Pytester) -> None:
+    """On PostgreSQL the next test's database is cloned while a test runs (a spare): each test
+    still gets a database of its own, and at the end the spare, the tests' databases and the
+    templates are all dropped."""
+    before = plugin_databases()
+    result = run(pytester, "postgresql", '''
+        NAMES = []
+
+        @pytest.mark.parametrize("n", range(3))
+        def test_each(odoo, odoo_server, n):
+            NAMES.append(odoo.db)
+            assert len(set(NAMES)) == len(NAMES)
+            user_call(odoo, "res.partner", "create", {"name": "Mine"})
+            assert user_call(odoo, "res.partner", "search_count", [["name", "=", "Mine"]]) == 1
+    ''')
+    result.assert_outcomes(passed=3)
+    assert plugin_databases() - before == set()
+
+
+def plugin_databases() -> set[str]:
+    """The PostgreSQL databases named as the plugin names its templates and clones."""
+    import psycopg
+
+    with psycopg.connect(pg_conninfo("postgres")) as conn:
+        rows = conn.execute("SELECT datname FROM pg_database WHERE datname ~ '^(t|tpl|tpldemo)_[0-9a-f]{16}$'")
+        return {row[0] for row in rows}
 
 
 def test_demo_marker(pytester: pytest.Pytester, backend: str) -> None:
