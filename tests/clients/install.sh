@@ -7,6 +7,7 @@
 # installed is reported as a WARNING, and the tests then skip (or fail under CI=true).
 set -u
 cd "$(dirname "$0")"
+. ../apt-install.sh
 
 warn() { echo "install.sh: WARNING: $*" >&2; }
 say() { echo "install.sh: $*"; }
@@ -26,26 +27,7 @@ have_jdk || packages+=(openjdk-17-jdk-headless)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 if [ ${#packages[@]} -gt 0 ]; then
-  apt_get=()
-  if command -v apt-get >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-      apt_get=(apt-get)
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
-      apt_get=(sudo -n apt-get)
-    fi
-  fi
-  if [ ${#apt_get[@]} -eq 0 ]; then
-    warn "apt-get is not usable here (not found, or not root): cannot install ${packages[*]}"
-  else
-    say "installing Debian packages: ${packages[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! "${apt_get[@]}" install -y --no-install-recommends "${packages[@]}" >/tmp/clients-apt.log 2>&1; then
-      # A fresh machine may have no package lists yet.
-      "${apt_get[@]}" update >>/tmp/clients-apt.log 2>&1 || true
-      "${apt_get[@]}" install -y --no-install-recommends "${packages[@]}" >>/tmp/clients-apt.log 2>&1 \
-        || warn "apt-get install ${packages[*]} failed (see /tmp/clients-apt.log)"
-    fi
-  fi
+  apt_install install.sh /tmp/clients-apt.log "${packages[@]}"
 fi
 
 # --- npm ------------------------------------------------------------------------------
