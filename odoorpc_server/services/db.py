@@ -167,17 +167,17 @@ def duplicate_database(app: App, master_pwd: Any, db_original_name: Any, db_name
     check_management(app, master_pwd)
     name = valid_name(db_name)
     try:
-        source = _registry_of(app, db_original_name)
+        source = registry_of(app, db_original_name)
         app.backend.copy(db_original_name, name)
     except database.DatabaseNotFound:
         raise InvalidCatalogName(db_original_name) from None
     except database.DatabaseExists:
         raise DuplicateDatabase(name) from None
-    _as_new(app, name, source)
+    as_new(app, name, source)
     return True
 
 
-def _registry_of(app: App, name: Any) -> Registry:
+def registry_of(app: App, name: Any) -> Registry:
     """The registry of database `name` in this process, built now if it has none (once: every
     later copy of the same database then reuses its models). DatabaseNotFound unless ours."""
     found = app.registries.cached(name) if isinstance(name, str) else None
@@ -187,16 +187,21 @@ def _registry_of(app: App, name: Any) -> Registry:
         return app.registries.get(name, conn)[0]
 
 
-def _as_new(app: App, name: str, source: Registry) -> None:
-    """A database copied from another one, whose registry is `source`: no sessions or login failures of the original, a
-    bumped registry sequence (other processes reload), and this process's registry of the copy
-    built at once from the source's models: a copy's metadata rows are the source's, so every
-    model is reused (a few ms instead of rebuilding every table, which test harnesses cloning a
-    template per test would pay on each first call)."""
+def as_new(app: App, name: str, source: Registry, cleared: tuple[str, ...] = SERVER_TABLES,
+           then: Callable[[sa.Connection], None] | None = None) -> None:
+    """A database just copied from another one, whose registry is `source`, made a database of
+    its own: none of the original's server bookkeeping (`cleared`: its sessions and login
+    failures), `then(conn)` in the same transaction, a bumped registry sequence (other processes
+    reload), and this process's registry of the copy built at once from the source's models: a
+    copy's metadata rows are the source's, so every model is reused (a few ms instead of
+    rebuilding every table, which the copy's first call would pay). The copy is dropped when
+    any of it fails."""
     try:
         with app.backend.transaction(name) as conn:
-            for table in SERVER_TABLES:
+            for table in cleared:
                 conn.execute(sa.text(f"DELETE FROM {table}"))
+            if then is not None:
+                then(conn)
             bump(conn)
             registry = Registry.load(conn, source)
     except BaseException:

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from odoorpc_server.exceptions import UserError
 from odoorpc_server.security import USERS, hash_password
-from odoorpc_server.services import bootstrap
+from odoorpc_server.services import bootstrap, db
 from odoorpc_server.services.app import App
 from odoorpc_server.settings import Settings, duration
 from odoorpc_server.storage.database import Backend, DatabaseNotFound
@@ -39,7 +39,7 @@ DEMO_DATABASES = sa.Table(
 # the advisory lock (PostgreSQL) taken by every transaction on the table above
 DEMO_LOCK = (0x6F72, 0x64656D6F)
 # bookkeeping of the template that a copy must not carry: sessions, failures, the OAuth key
-COPY_CLEARED = ("odoorpc_web_sessions", "odoorpc_login_failures", KEYS.name)
+COPY_CLEARED = (*db.SERVER_TABLES, KEYS.name)
 PREFIX_LENGTH = 40
 ADMIN_UID = 2
 
@@ -150,14 +150,6 @@ def _copy(backend: Backend, settings: Settings, name: str) -> None:
         backend.copy(template, name)
 
 
-def _as_fresh(backend: Backend, name: str, password_hash: str) -> None:
-    """The copy's own admin password, and none of the template's bookkeeping."""
-    with backend.transaction(name) as conn:
-        for table in COPY_CLEARED:
-            conn.execute(sa.table(table).delete())
-        conn.execute(USERS.update().where(USERS.c.id == ADMIN_UID).values(password=password_hash))
-
-
 def start(app: App) -> dict[str, Any]:
     """A new demo database and its credentials: `{host, database, user, password}`."""
     backend, settings = app.backend, app.settings
@@ -165,13 +157,15 @@ def start(app: App) -> dict[str, Any]:
     name = Names(settings.database).new()
     _reserve(backend, settings, name)
     password = secrets.token_urlsafe(12)
+    digest = hash_password(password, settings.password_rounds)
+
+    def own_password(conn: Connection) -> None:
+        conn.execute(USERS.update().where(USERS.c.id == ADMIN_UID).values(password=digest))
+
     try:
         _copy(backend, settings, name)  # (a failed copy leaves no database behind)
-        try:
-            _as_fresh(backend, name, hash_password(password, settings.password_rounds))
-        except BaseException:
-            backend.drop(name)
-            raise
+        # the copy's own admin password, none of the template's bookkeeping (a failure drops it)
+        db.as_new(app, name, db.registry_of(app, Names(settings.database).template), COPY_CLEARED, own_password)
     except BaseException:
         _forget_rows(backend, settings.database, [name])
         raise
