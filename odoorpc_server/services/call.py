@@ -100,7 +100,8 @@ def _rendered(render: Callable[[Any], Any], value: Any) -> Rendered | Exception:
 
 
 def run(app: App, call: Call) -> Any:
-    kwargs = {**call.kwargs, "context": call.context} if call.context else call.kwargs
+    logged = call.context and app.harness.log_path  # the context is logged among the keywords
+    kwargs = {**call.kwargs, "context": call.context} if logged else call.kwargs
     with observe(app.harness, call.protocol, "object", call.database, call.model, call.method, call.args,
                  kwargs, call.uid) as seen:
         render = _RENDER.get()

@@ -41,7 +41,7 @@ def call(app: App, database: str, secret: BearerKey | SessionKey, model: str, me
         return seen.keep(invoke(env, request, ids))
 
     with observe(app.harness, "json2", "object", database, model, method, (ids,) if ids else (),
-                 {**params, "context": context} if context else params) as seen:
+                 {**params, "context": context} if context and app.harness.log_path else params) as seen:
         return within(app, database, 0, request.secret, request.context, not readonly(request), work)
 
 
