@@ -19,8 +19,9 @@ from odoorpc_server.storage.types import in_param, in_values
 # reads of more records than this answer a ChunkedRows: fetched this many at a time while the
 # answer is written, inside the call's transaction, so memory holds one chunk, not every row
 READ_CHUNK = 2000
-# set by the call path while the protocol writes the answer inside the transaction (XML-RPC):
-# only then may a read answer ChunkedRows rather than a list
+# set by the call path while the protocol writes the answer inside the transaction (XML-RPC, and
+# the JSON routes that answer a model method's value as it is): only then may a read answer
+# ChunkedRows rather than a list
 streaming: ContextVar[bool] = ContextVar("streaming", default=False)
 
 
@@ -36,14 +37,19 @@ class ChunkedRows(Sequence[dict[str, Any]]):
         self._length: int | None = None
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        for chunk in self.chunks():
+            yield from chunk
+
+    def chunks(self) -> Iterator[list[dict[str, Any]]]:
+        """The rows a chunk at a time, as they are fetched (an answer writer encodes each whole)."""
         if self._all is not None:
-            yield from self._all
+            yield self._all
             return
         count = 0
         for start in range(0, len(self._ids), READ_CHUNK):
             rows = self._fetch(self._ids[start:start + READ_CHUNK])
             count += len(rows)
-            yield from rows
+            yield rows
         self._length = count
 
     def _rows(self) -> list[dict[str, Any]]:

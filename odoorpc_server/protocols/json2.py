@@ -20,6 +20,7 @@ import hashlib
 import html
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 from urllib.parse import quote
 
@@ -34,6 +35,7 @@ from odoorpc_server.protocols.web import COOKIE, session_key
 from odoorpc_server.security import BearerKey
 from odoorpc_server.services import apidoc, json2, openapi, web
 from odoorpc_server.services.app import App
+from odoorpc_server.services.call import Rendered, rendering
 from odoorpc_server.storage.sessions import SessionKey
 
 JSON = "application/json; charset=utf-8"
@@ -69,11 +71,15 @@ def error_response(error: BaseException) -> Response:
     return json_response(body, status, headers)
 
 
-def answer(work: Callable[[], Any]) -> Response:
-    """The value of `work()` as JSON, any failure as Odoo's error object."""
+def answer(work: Callable[[], Any], streamed: bool = False) -> Response:
+    """The value of `work()` as JSON, any failure as Odoo's error object. `streamed`: `work` is a
+    model method's call, whose answer is written inside its transaction (`rendering`), a big
+    read fetched while it is written."""
     try:
-        result = work()
-        return json_response(result)
+        with rendering(jsoncodec.dump_chunks) if streamed else nullcontext():
+            result = work()
+        body = result.body if isinstance(result, Rendered) else jsoncodec.dump_chunks(result)
+        return Response(body, content_type=JSON)
     except Exception as error:
         return error_response(error)
 
@@ -184,7 +190,7 @@ def rpc(app: App, request: Request, model: str, method: str) -> Response:
         secret = credentials(app, request)
         return json2.call(app, db, secret, params.pop("model"), params.pop("method"), params, request.method)
 
-    return answer(work)
+    return answer(work, streamed=True)
 
 
 def version(app: App, request: Request) -> Response:

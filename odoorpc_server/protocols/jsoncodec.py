@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from odoorpc_server.exceptions import odoo_name
+from odoorpc_server.orm.reading import ChunkedRows
 from odoorpc_server.protocols.xmlrpc import odoo_traceback
 
 
@@ -32,6 +33,31 @@ def dumps(value: Any) -> bytes:
         return text.encode()
     except UnicodeEncodeError:  # a lone surrogate (JSON lets a client send "\ud800"): JSON's escape carries it
         return json.dumps(value, default=_default).encode()
+
+
+def dump_chunks(value: Any) -> list[bytes]:
+    """`dumps(value)` in chunks: a ChunkedRows (a big read), as the value or one of the values of
+    an object (an envelope's `result`), is written a chunk of rows at a time as they are fetched,
+    so that memory holds the encoded answer and one chunk of rows, never every row at once."""
+    if isinstance(value, ChunkedRows):
+        return _rows_chunks(value)
+    if isinstance(value, dict) and any(isinstance(v, ChunkedRows) for v in value.values()):
+        out = [b"{"]
+        for n, (key, item) in enumerate(value.items()):
+            out.append((b", " if n else b"") + dumps(str(key)) + b": ")
+            out += dump_chunks(item)
+        out.append(b"}")
+        return out
+    return [dumps(value)]
+
+
+def _rows_chunks(rows: ChunkedRows) -> list[bytes]:
+    out = [b"["]
+    for chunk in rows.chunks():
+        if chunk:
+            out.append((b", " if len(out) > 1 else b"") + dumps(chunk)[1:-1])
+    out.append(b"]")
+    return out
 
 
 def loads(body: bytes) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 from odoorpc_server.exceptions import SessionExpired
 from odoorpc_server.protocols import jsoncodec
 from odoorpc_server.services.app import App
+from odoorpc_server.services.call import Rendered, rendering
 from odoorpc_server.services.dispatch import dispatch
 
 CONTENT_TYPE = "application/json"
@@ -63,25 +65,33 @@ def error_object(app: App, error: BaseException) -> dict[str, Any]:
     return {"code": code, "message": "Odoo Server Error", "data": jsoncodec.serialize_exception(error)}
 
 
-def answer(app: App, request: Request, handler: Handler) -> Response:
-    """Run one JSON route: parse, call, render the envelope (errors included)."""
+def envelope(request_id: Any, result: Any) -> dict[str, Any]:
+    """The answer's object: no `result` key when the value is None."""
+    return {"jsonrpc": "2.0", "id": request_id} if result is None else \
+        {"jsonrpc": "2.0", "id": request_id, "result": result}
+
+
+def answer(app: App, request: Request, handler: Handler, streamed: bool = False) -> Response:
+    """Run one JSON route: parse, call, render the envelope (errors included). `streamed`: the
+    handler answers a model method's value as it is, so the envelope is written inside the
+    call's transaction and a big read is fetched while it is written (`rendering`)."""
     try:
         request_id, raw = parse(request, request.path)
     except BadRequest as error:
         return error.get_response()
     reply = Reply()
-    envelope: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id}
+    body: list[bytes] | None = None
     try:
         params = dict(raw)  # Odoo's own conversion: a list of pairs passes, anything else fails alike
-        result = handler(app, request, params, reply)
-        if result is not None:
-            envelope["result"] = result
-    except Exception as error:  # every failure becomes Odoo's error object
-        envelope["error"] = error_object(app, error)
-    try:
-        body = jsoncodec.dumps(envelope)
-    except Exception as error:  # a result JSON cannot carry
-        body = jsoncodec.dumps({"jsonrpc": "2.0", "id": request_id, "error": error_object(app, error)})
+        with rendering(lambda value: jsoncodec.dump_chunks(envelope(request_id, value))) if streamed \
+                else nullcontext():
+            result = handler(app, request, params, reply)
+        if isinstance(result, Rendered):
+            body = result.body
+        else:
+            body = jsoncodec.dump_chunks(envelope(request_id, result))
+    except Exception as error:  # every failure becomes Odoo's error object, a result JSON cannot carry too
+        body = [jsoncodec.dumps({"jsonrpc": "2.0", "id": request_id, "error": error_object(app, error)})]
     response = Response(body, content_type=CONTENT_TYPE)
     for name, value, max_age in reply.cookies:
         response.set_cookie(name, value, max_age=max_age, httponly=True, path="/", samesite="Lax")
@@ -115,7 +125,7 @@ def rpc(app: App, request: Request, params: dict[str, Any], reply: Reply) -> Any
 
 
 def serve(app: App, request: Request) -> Response:
-    return answer(app, request, rpc)
+    return answer(app, request, rpc, streamed=True)
 
 
 def routes(app: App) -> list[Rule]:

@@ -95,9 +95,16 @@ ROUTES: tuple[tuple[str, Callable[[App, Request, dict[str, Any], Reply], Any]], 
 )
 
 
+# the handlers that answer a model method's value as it is: their answer is written inside the
+# call's transaction, a big read streamed (call_button changes the value, so it is not one)
+STREAMED = frozenset({call_kw})
+
+
 def endpoint(handler: Callable[[App, Request, dict[str, Any], Reply], Any]) -> Callable[..., Response]:
+    streamed = handler in STREAMED
+
     def serve(app: App, request: Request, **values: Any) -> Response:
-        return answer(app, request, handler)
+        return answer(app, request, handler, streamed)
     return serve
 
 

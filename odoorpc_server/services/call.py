@@ -104,21 +104,26 @@ def run(app: App, call: Call) -> Any:
     kwargs = {**call.kwargs, "context": call.context} if logged else call.kwargs
     with observe(app.harness, call.protocol, "object", call.database, call.model, call.method, call.args,
                  kwargs, call.uid) as seen:
-        render = _RENDER.get()
-        if render is None:
-            return within(app, call.database, call.uid, call.secret, call.context,
-                          not readonly(call, app.settings.profile), lambda env: seen.keep(invoke(env, call)))
-        token, streams = _RENDER.set(None), streaming.set(True)  # one call renders: none it makes in turn
-        try:
-            answer = within(app, call.database, call.uid, call.secret, call.context,
-                            not readonly(call, app.settings.profile),
-                            lambda env: _rendered(render, seen.keep(invoke(env, call))))
-        finally:
-            streaming.reset(streams)
-            _RENDER.reset(token)
-        if isinstance(answer, BaseException):
-            raise answer  # as Odoo: the call's work is committed, its answer could not be written
-        return answer
+        return within_rendered(app, call.database, call.uid, call.secret, call.context,
+                               not readonly(call, app.settings.profile), lambda env: seen.keep(invoke(env, call)))
+
+
+def within_rendered(app: App, database: str, uid: int, secret: Any, context: dict[str, Any], write: bool,
+                    work: Callable[[Env], Any]) -> Any:
+    """`within` for a model method's call: when the protocol asked (`rendering`), its answer is
+    written inside the transaction and returned as Rendered, a big read streamed as it is written."""
+    render = _RENDER.get()
+    if render is None:
+        return within(app, database, uid, secret, context, write, work)
+    token, streams = _RENDER.set(None), streaming.set(True)  # one call renders: none it makes in turn
+    try:
+        answer = within(app, database, uid, secret, context, write, lambda env: _rendered(render, work(env)))
+    finally:
+        streaming.reset(streams)
+        _RENDER.reset(token)
+    if isinstance(answer, BaseException):
+        raise answer  # as Odoo: the call's work is committed, its answer could not be written
+    return answer
 
 
 def within(app: App, database: str, uid: int, secret: Any, context: dict[str, Any], write: bool,

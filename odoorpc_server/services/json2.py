@@ -18,7 +18,7 @@ from odoorpc_server.orm.models import BaseModel, normalize_ids
 from odoorpc_server.security import BearerKey
 from odoorpc_server.services import signatures
 from odoorpc_server.services.app import App
-from odoorpc_server.services.call import Call, readonly, within
+from odoorpc_server.services.call import Call, readonly, within_rendered
 from odoorpc_server.services.harness import observe
 from odoorpc_server.storage.sessions import SessionKey
 
@@ -42,7 +42,7 @@ def call(app: App, database: str, secret: BearerKey | SessionKey, model: str, me
 
     with observe(app.harness, "json2", "object", database, model, method, (ids,) if ids else (),
                  {**params, "context": context} if context and app.harness.log_path else params) as seen:
-        return within(app, database, 0, request.secret, request.context, not readonly(request), work)
+        return within_rendered(app, database, 0, request.secret, request.context, not readonly(request), work)
 
 
 def records_of(env: Env, model: str) -> BaseModel:
