@@ -60,8 +60,8 @@ def initialise(backend: Backend, dbname: str, settings: Any, demo: bool = False)
     costs a few reads and takes no lock; one that is behind is upgraded under its schema lock,
     so that servers starting together upgrade it once.
     """
-    with backend.naming(dbname):  # two servers starting on a new name: one creates, one finds it
-        created = not backend.adopt(dbname)
+    with backend.admin_session(), backend.naming(dbname):  # two servers starting on a new name: one
+        created = not backend.adopt(dbname)                    # creates, the other finds it
         if created:
             try:
                 backend.create(dbname)
