@@ -40,6 +40,7 @@ def test_the_wheel_carries_migrations_and_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "odoorpc_server/migrations/env.py" in names
     assert "odoorpc_server/migrations/script.py.mako" in names
+    assert {"odoorpc_server/migrations/head/sqlite.json", "odoorpc_server/migrations/head/postgresql.json"} <= names
     assert {f"odoorpc_server/migrations/versions/{p.name}" for p in (ROOT / "migrations" / "versions").glob("0*.py")} \
         <= names
     assert "odoorpc_server/data/models.json" in names and "odoorpc_server/data/countries.csv" in names

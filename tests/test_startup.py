@@ -1,7 +1,8 @@
-"""Start-up: a start on a database whose schema is current imports neither Alembic nor the
-report and OAuth libraries (they cost most of a start's import time), and takes no lock; a
-database that is behind is upgraded at start, under its schema lock; a database whose lock
-another server holds is left to that server.
+"""Start-up: a start on a database whose schema is current, or on a new one (made from the
+migrations' head snapshot), imports neither Alembic nor the report and OAuth libraries (they
+cost most of a start's import time), and takes no lock; a database that is behind is upgraded
+at start by the migrations, under its schema lock; a database whose lock another server holds
+is left to that server.
 
 Which libraries a real `serve` process (and its workers) imported is recorded by an import
 watcher installed through `sitecustomize` on PYTHONPATH: it appends one line per first import
@@ -75,16 +76,27 @@ def imports(record: Path) -> list[tuple[str, str]]:
     return [(line.split()[0], line.split()[1]) for line in record.read_text().splitlines()]
 
 
+def served_once(tmp_path: Path, backend: str, name: str) -> None:
+    """Start a server on `name`, make the first calls, stop it."""
+    srv = start_server(tmp_path, backend, database=name)
+    try:
+        first_answers(srv)
+    finally:
+        srv.proc.terminate()
+        srv.proc.wait(15)
+
+
 def test_a_current_database_starts_without_alembic(backend: str, tmp_path: Path, watched: Path) -> None:
     require_backend(backend)
     name = f"s{uuid.uuid4().hex[:10]}"
-    fresh = start_server(tmp_path, backend, database=name)
-    try:
-        first_answers(fresh)
-    finally:
-        fresh.proc.terminate()
-        fresh.proc.wait(15)
-    # the watcher sees what it must: the fresh database was made by the migrations
+    served_once(tmp_path, backend, name)
+    # a new database is made from the head snapshot of the migrations: no Alembic either
+    assert [lib for _, lib in imports(watched) if lib in ("alembic", "mako")] == []
+    # the watcher sees what it must: a database that is behind is upgraded by the migrations
+    storage = Backend(tmp_path, PG_URL if backend == "postgresql" else None)
+    make_behind(storage, name)
+    storage.dispose()
+    served_once(tmp_path, backend, name)
     assert ("MainThread", "alembic") in imports(watched)
     with other_database(backend, tmp_path):  # a second current database to check at start
         watched.write_text("")

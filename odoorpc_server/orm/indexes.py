@@ -49,6 +49,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from odoorpc_server.orm import order as ordering
+from odoorpc_server.storage.database import run_statements
 
 if TYPE_CHECKING:
     from odoorpc_server.orm.fields import Field
@@ -301,6 +302,7 @@ def ensure(conn: Connection, registry: Registry) -> list[str]:
     found = definitions(conn)
     quote = conn.dialect.identifier_preparer.quote
     created: list[str] = []
+    pending: list[str] = []  # in order: a DROP before the CREATE of the same name
     trigram: bool | None = None
     known: dict[str, set[str]] = {}
     for model in registry.models.values():
@@ -310,10 +312,10 @@ def ensure(conn: Connection, registry: Registry) -> list[str]:
                                for name in [*order_index.columns, *order_index.include]):
             cover = include_for(model, "id", "btree", conn.dialect)
             if lacks_include(found.get(order_index.name), order_index.carried(cover)):
-                conn.exec_driver_sql(f"DROP INDEX {quote(order_index.name)}")
+                pending.append(f"DROP INDEX {quote(order_index.name)}")
                 del found[order_index.name]
             if order_index.name not in found:
-                conn.exec_driver_sql(order_index.ddl(conn.dialect, cover))
+                pending.append(order_index.ddl(conn.dialect, cover))
                 created.append(order_index.name)
         fields = indexed(model)
         covers = {f.name: include_for(model, f.name, f.index_kind or "btree", conn.dialect) for f in fields}
@@ -321,7 +323,7 @@ def ensure(conn: Connection, registry: Registry) -> list[str]:
         for f in fields:
             name = index_name(table, f.name)
             if lacks_include(found.get(name), covers[f.name]):
-                conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+                pending.append(f"DROP INDEX {quote(name)}")
                 missing.append(f)
             elif name not in found:
                 missing.append(f)
@@ -332,11 +334,12 @@ def ensure(conn: Connection, registry: Registry) -> list[str]:
                     continue
                 if trigram is None and f.index_kind == "trigram":
                     trigram = has_trigram(conn)
-                conn.exec_driver_sql(ddl(conn.dialect, table, f.name, f.index_kind or "btree", bool(trigram),
+                pending.append(ddl(conn.dialect, table, f.name, f.index_kind or "btree", bool(trigram),
                                          covers[f.name]))
                 created.append(index_name(table, f.name))
         for f in fields:  # an index under the earlier name goes once its successor exists
             old = legacy_name(table, f.name)
             if old in found and (index_name(table, f.name) in found or index_name(table, f.name) in created):
-                conn.exec_driver_sql(f"DROP INDEX IF EXISTS {quote(old)}")
+                pending.append(f"DROP INDEX IF EXISTS {quote(old)}")
+    run_statements(conn, pending)  # one round trip on PostgreSQL
     return created

@@ -16,10 +16,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from odoorpc_server.exceptions import UnknownField
 from odoorpc_server.orm import indexes
 from odoorpc_server.orm.fields import Field, column_type, default_label
+from odoorpc_server.storage.database import run_statements
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -190,11 +192,15 @@ class Registry:
         The tables present are read once (not one catalog query per table and type), which
         matters to a new database's start."""
         present = set(sa.inspect(conn).get_table_names())
+        ddl: list[str] = []
         for model in self.models.values():
-            missing = [t for t in model.metadata.sorted_tables if t.name not in present]
-            if missing:
-                model.metadata.create_all(conn, tables=missing, checkfirst=False)
-                present.update(t.name for t in missing)
+            for table in model.metadata.sorted_tables:
+                if table.name not in present:
+                    ddl.append(str(CreateTable(table).compile(dialect=conn.dialect)).strip())
+                    ddl += [str(CreateIndex(ix).compile(dialect=conn.dialect)).strip() for ix in
+                            sorted(table.indexes, key=lambda ix: ix.name or "")]
+                    present.add(table.name)
+        run_statements(conn, ddl)  # one round trip on PostgreSQL
         indexes.ensure(conn, self)
 
     def add_column(self, conn: Connection, model: Model, f: Field) -> None:

@@ -142,6 +142,19 @@ def again_if_stale(work: Callable[[], T], tries: int = 3) -> T:
     raise AssertionError("unreachable")
 
 
+def run_statements(conn: Connection, statements: list[str]) -> None:
+    """Statements without parameters (DDL), in one round trip on PostgreSQL (a multi-statement
+    query: a new database's ~100 CREATE statements would each wait for the server otherwise),
+    one by one on SQLite, whose driver runs one statement per call. Each is text as
+    `exec_driver_sql` takes it on this connection (on PostgreSQL a literal % is doubled)."""
+    if conn.dialect.name == "postgresql":
+        if statements:
+            conn.exec_driver_sql(";\n".join(statements))
+        return
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+
+
 def statements(conn: Connection) -> int:
     """Statements this connection has sent so far: what a piece of work read from the database is
     the difference before and after (a compiled condition that read nothing can be reused)."""

@@ -4,16 +4,26 @@ Alembic (and Mako with it) costs a few hundred milliseconds to import, and almos
 finds its databases at the newest revision already. So whether a database is current is
 answered without Alembic: the revision stored in `odoorpc_alembic_version` is compared with the
 head of the revision files, read from their `revision = ...` / `down_revision = ...` lines.
-Alembic is imported only when a database is behind (or new).
+Alembic is imported only when a database is behind.
+
+A new (empty) database is not taken through every revision either: `head/<dialect>.json` holds
+the statements that leave an empty database exactly as the migrations leave it at the head
+(the schema the migrations made, as the database itself reports it, and the rows they
+inserted), written by `tools/write_schema_heads.py` and compared with a real run of the
+migrations by the tests. It is used only while it names the head revision; otherwise the
+migrations run, as for any database that is behind.
 """
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from importlib.resources import files
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from odoorpc_server.storage.database import run_statements
 
 # the top-level `migrations/` directory, installed as this subpackage (see pyproject.toml)
 MIGRATIONS = files("odoorpc_server.migrations")
@@ -57,11 +67,43 @@ def is_current(conn: Connection) -> bool:
     return current(conn) == head()
 
 
-def upgrade(conn: Connection) -> None:
+@cache
+def head_statements(dialect: str) -> tuple[str, ...] | None:
+    """The statements that make an empty `dialect` database current, when the stored snapshot
+    is of the head revision (None otherwise: the migrations must run)."""
+    path = MIGRATIONS.joinpath("head").joinpath(f"{dialect}.json")
+    if not path.is_file():
+        return None
+    snapshot = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(snapshot["statements"]) if snapshot["revision"] == head() else None
+
+
+def upgrade(conn: Connection, replay: bool = False) -> None:
     """Bring the metadata tables of one database to the newest revision (nothing to do, and no
-    Alembic import, when it is there)."""
-    if is_current(conn):
+    Alembic import, when it is there). An empty database gets the head snapshot, unless
+    `replay` asks for the migrations themselves (the tests compare the two)."""
+    found = current(conn)
+    if found == head():
         return
+    statements = None if replay or found is not None or has_tables(conn) else head_statements(conn.dialect.name)
+    if statements is not None:
+        pyformat = conn.dialect.paramstyle in ("format", "pyformat")  # the driver's text: % doubled
+        run_statements(conn, [s.replace("%", "%%") for s in statements] if pyformat else list(statements))
+        return
+    migrate(conn)
+
+
+def has_tables(conn: Connection) -> bool:
+    """Whether the database holds any table (a snapshot is for an empty one only)."""
+    if conn.dialect.name == "postgresql":
+        query = "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public')"
+    else:
+        query = "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table')"
+    return bool(conn.exec_driver_sql(query).scalar())
+
+
+def migrate(conn: Connection) -> None:
+    """`alembic upgrade head` on this connection."""
     from alembic import command
     from alembic.config import Config
 
