@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from odoorpc_server.exceptions import UserError
-from odoorpc_server.orm import classes
+from odoorpc_server.orm import access, classes
 from odoorpc_server.orm.models import BaseModel
-from odoorpc_server.storage.types import in_values
+from odoorpc_server.storage.types import in_param
 
 # the company fields that are the partner's
 PARTNER_FIELDS = ("name", "street", "street2", "zip", "city", "state_id", "country_id", "email", "phone",
@@ -45,12 +45,21 @@ class Company(BaseModel):
         return {i: r["partner_id"] for i, r in rows.items() if r["partner_id"]}
 
 
+def _companies_of(env: Any) -> Any:
+    """SELECT id, partner_id of the companies whose partner is in :partners (built once per registry)."""
+    store = access.cache(env, "company_of_partner")
+    found = store.get(env.registry)
+    if found is None:
+        companies = env.registry["res.company"].table
+        found = store[env.registry] = sa.select(companies.c.id, companies.c.partner_id).where(
+            in_param(companies.c.partner_id, "partners"))
+    return found
+
+
 def refresh_from_partners(records: BaseModel, partner_ids: list[int]) -> None:
     """Copy the partner fields of `partner_ids` onto the companies they are the partner of."""
     env = records.env
-    companies = env.registry["res.company"].table
-    found = list(env.conn.execute(sa.select(companies.c.id, companies.c.partner_id)
-                                  .where(in_values(companies.c.partner_id, partner_ids))).all()) if partner_ids else []
+    found = list(env.conn.execute(_companies_of(env), {"partners": partner_ids}).all()) if partner_ids else []
     if not found:
         return
     partner_model = env.sudo()["res.partner"]

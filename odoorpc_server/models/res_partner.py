@@ -18,12 +18,16 @@ from odoorpc_server.exceptions import ValidationError
 from odoorpc_server.models.contacts import ContactSync
 from odoorpc_server.models.res_company import PARTNER_FIELDS, refresh_from_partners
 from odoorpc_server.orm import access, classes
+from odoorpc_server.orm.fields import reader
 from odoorpc_server.storage.types import in_param, in_values, not_in_values
 
 PARTNER_TYPES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other Address"}
 # what the stored derived fields depend on
 MAX_TREE_DEPTH = 1000
 TREE_FIELDS = frozenset({"name", "parent_id", "is_company", "type", "company_name"})
+# what the derivation reads of each partner of a tree
+TREE_ROW = ("name", "parent_id", "is_company", "type", "company_name", "commercial_partner_id",
+            "commercial_company_name", "complete_name")
 
 
 @classes.register("res.partner")
@@ -108,11 +112,13 @@ class Partner(ContactSync):
         """commercial_partner_id, commercial_company_name and complete_name of `ids` and of every
         partner below them, parents before children (each depends on its parent's);
         `childless`: `ids` were just created, no partner is below them yet."""
-        fields = ["name", "parent_id", "is_company", "type", "company_name", "commercial_partner_id",
-                  "commercial_company_name", "complete_name"]
-        order = list(dict.fromkeys(ids)) if childless else self._subtree(ids)
-        rows = self._fetch_values(order, fields, False)
-        order = [i for i in order if i in rows]
+        fields = list(TREE_ROW)
+        if childless:
+            order = list(dict.fromkeys(ids))
+            rows = self._fetch_values(order, fields, False)
+            order = [i for i in order if i in rows]
+        else:
+            order, rows = self._subtree_rows(ids)
         parents = {r["parent_id"] for r in rows.values() if r["parent_id"] and r["parent_id"] not in rows}
         known = {**self._fetch_values(sorted(parents), fields, False), **rows}
         # the commercial partners above the subtree (up to date: outside of what changes)
@@ -125,16 +131,15 @@ class Partner(ContactSync):
             changed = {k: row[k] for k in ("commercial_partner_id", "commercial_company_name", "complete_name")
                        if row[k] != stored.get(f"_{k}", stored[k])}
             if changed:
-                ddl = self.model.ddl_table
-                self.conn.execute(sa.update(ddl).where(ddl.c.id == rid).values(
-                    {k: (v or None) for k, v in changed.items()}))
+                self._store("update", {k: (v or None) for k, v in changed.items()}, [rid])
 
-    def _subtree(self, ids: list[int]) -> list[int]:
-        """`ids` and every partner below them, parents before children, in one statement (a
-        recursive query; a parent loop, which the parent constraint prevents, stops at
+    def _subtree_rows(self, ids: list[int]) -> tuple[list[int], dict[int, dict[str, Any]]]:
+        """`ids` and every partner below them, parents before children, with their TREE_ROW
+        values (as `_fetch_values` gives them), in one statement: a recursive query joined to
+        the rows it found (a parent loop, which the parent constraint prevents, stops at
         MAX_TREE_DEPTH levels)."""
         if not ids:
-            return []
+            return [], {}
         store = access.cache(self.env, "subtree_statements")  # built once per registry
         query = store.get((self.env.registry, self.model.name))
         if query is None:
@@ -144,9 +149,16 @@ class Partner(ContactSync):
             below = table.alias("below")
             tree = start.union_all(sa.select(below.c.id, start.c.depth + 1).where(
                 below.c.parent_id == start.c.id, start.c.depth < MAX_TREE_DEPTH))
-            query = sa.select(tree.c.id).group_by(tree.c.id).order_by(sa.func.min(tree.c.depth), tree.c.id)
+            levels = sa.select(tree.c.id, sa.func.min(tree.c.depth).label("depth")).group_by(tree.c.id).subquery()
+            query = (sa.select(table.c.id, *(table.c[name] for name in TREE_ROW))
+                     .join_from(levels, table, table.c.id == levels.c.id)
+                     .order_by(levels.c.depth, table.c.id))
             store[(self.env.registry, self.model.name)] = query
-        return list(self.conn.execute(query, {"roots": sorted(set(ids))}).scalars())
+        readers = [(name, reader(self.model.fields[name])) for name in TREE_ROW]
+        rows: dict[int, dict[str, Any]] = {}
+        for row in self.conn.execute(query, {"roots": sorted(set(ids))}):
+            rows[row[0]] = {"id": row[0], **{name: convert(row[pos]) for pos, (name, convert) in enumerate(readers, 1)}}
+        return list(rows), rows
 
     @staticmethod
     def _derive(rid: int, row: dict[str, Any], known: dict[int, dict[str, Any]]) -> None:

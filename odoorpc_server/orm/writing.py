@@ -12,10 +12,39 @@ from odoorpc_server.orm.fields import MAGIC, X2MANY, Field, to_column
 from odoorpc_server.orm.records import fk_error, normalize_ids, not_null_error
 from odoorpc_server.orm.registry import Model
 from odoorpc_server.orm.searching import Searching
-from odoorpc_server.storage.types import in_values, not_in_values
+from odoorpc_server.storage.types import in_param, in_values, not_in_values
+
+# statements of `_store_statement` kept per process, beyond which they are built afresh
+MAX_STORE_STATEMENTS = 512
 
 
 class Writing(Searching):
+    # -- statements ---------------------------------------------------------------------------
+    def _store_statement(self, kind: str, names: tuple[str, ...]) -> Any:
+        """The INSERT (`kind` "insert") or the UPDATE of rows `:ids` ("update") of these columns,
+        values bound as :v0, :v1... Built once per registry, model and columns: building and
+        keying a new statement per call costs more than running it."""
+        store = access.cache(self.env, "store_statements")
+        key = (self.env.registry, self.model.name, kind, names)
+        found = store.get(key)
+        if found is None:
+            if len(store) >= MAX_STORE_STATEMENTS:  # column sets are the clients' choice: bounded
+                store.clear()
+            table = self.model.ddl_table
+            values = {name: sa.bindparam(f"v{i}", type_=table.c[name].type) for i, name in enumerate(names)}
+            found = sa.insert(table).values(values) if kind == "insert" else \
+                sa.update(table).where(in_param(table.c.id, "ids")).values(values)
+            store[key] = found
+        return found
+
+    def _store(self, kind: str, columns: dict[str, Any], ids: list[int] | None = None) -> Any:
+        """Run the INSERT or the UPDATE (of `ids`, which exist) of `columns`."""
+        names = tuple(sorted(columns))
+        params: dict[str, Any] = {f"v{i}": columns[name] for i, name in enumerate(names)}
+        if ids is not None:
+            params["ids"] = ids
+        return self.conn.execute(self._store_statement(kind, names), params)
+
     # -- create -------------------------------------------------------------------------------
     @api.model()
     def create(self, vals_list: Any) -> Any:
@@ -89,7 +118,7 @@ class Writing(Searching):
         log = {k: v for k, v in (("create_uid", self.env.uid), ("write_uid", self.env.uid),
                                  ("create_date", self.env.now()), ("write_date", self.env.now()))
                if k in self.table.c}
-        result = self.conn.execute(sa.insert(self.model.ddl_table).values(**columns, **log))
+        result = self._store("insert", {**columns, **log})
         new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         self._after_insert(new_id, vals)
         for name, cmds in x2many.items():
@@ -170,8 +199,7 @@ class Writing(Searching):
         self._constraints(columns)
         if "write_uid" in self.table.c:
             columns.update(write_uid=self.env.uid, write_date=self.env.now())
-        table = self.model.ddl_table
-        self.conn.execute(sa.update(table).where(in_values(table.c.id, ids)).values(**columns))
+        self._store("update", columns, sorted(set(ids)))
         for name, cmds in x2many.items():
             commands.apply(self, self.model.fields[name], ids, cmds)
         self._apply_inverses(ids, inverses)
