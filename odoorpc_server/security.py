@@ -108,6 +108,28 @@ def bearer_candidates(conn: Connection, token: str) -> list[Any]:
     return list(conn.execute(_BEARER_CANDIDATES, {"index": token[:API_KEY_INDEX], "stamp": stamp}).all())
 
 
+def signal_and_bearer(conn: Connection, token: str) -> tuple[Any, list[Any]]:
+    """(the odoorpc_signal row, `bearer_candidates` of the token) in one round trip: a JSON-2
+    call needs both, first thing in its transaction. A token that cannot be a key has none."""
+    if not API_KEY_FORMAT.match(token):
+        return conn.execute(_SIGNAL).one(), []
+    stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    rows = conn.execute(_SIGNAL_AND_BEARER, {"index": token[:API_KEY_INDEX], "stamp": stamp}).all()
+    return rows[0], [(row.key_id, row.key, row.user_id) for row in rows if row.key_id is not None]
+
+
+_SIGNAL = sa.text("SELECT registry_sequence, cache_sequence FROM odoorpc_signal WHERE id = 1")
+
+
+def _signal_and_bearer() -> Any:
+    """The signal row beside each candidate key (one row with NULL key columns when none)."""
+    keys = _BEARER_CANDIDATES.with_only_columns(
+        APIKEYS.c.id.label("key_id"), APIKEYS.c.key.label("key"), APIKEYS.c.user_id.label("user_id")).subquery()
+    signal = sa.table("odoorpc_signal", sa.column("id"), sa.column("registry_sequence"), sa.column("cache_sequence"))
+    return (sa.select(signal.c.registry_sequence, signal.c.cache_sequence, keys.c.key_id, keys.c.key, keys.c.user_id)
+            .select_from(signal.outerjoin(keys, sa.true())).where(signal.c.id == 1).order_by(keys.c.key_id))
+
+
 # built once: every JSON-2 call runs it
 _BEARER_CANDIDATES = (
     sa.select(APIKEYS.c.id, APIKEYS.c.key, APIKEYS.c.user_id)
@@ -116,6 +138,7 @@ _BEARER_CANDIDATES = (
            sa.or_(APIKEYS.c.scope.is_(None), APIKEYS.c.scope == "rpc"),
            sa.or_(APIKEYS.c.expiration_date.is_(None), APIKEYS.c.expiration_date >= sa.bindparam("stamp")))
     .order_by(APIKEYS.c.id))
+_SIGNAL_AND_BEARER = _signal_and_bearer()
 
 
 class CredentialCache:

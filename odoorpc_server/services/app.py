@@ -21,6 +21,7 @@ from odoorpc_server.security import (
     CredentialCache,
     bearer_candidates,
     live_keys,
+    signal_and_bearer,
     signal_and_user,
 )
 from odoorpc_server.services.harness import Harness, parse_rule, saw_user
@@ -65,6 +66,9 @@ class App:
                 by_password = password is not None and method is None \
                     and not isinstance(password, (SessionKey, BearerKey))
                 signal, user = signal_and_user(conn, uid) if by_password else (None, None)
+                keys: list[Any] | None = None
+                if isinstance(password, BearerKey):
+                    signal, keys = signal_and_bearer(conn, password.token)
                 registry, security = self.registries.get(db, conn, signal)
                 if isinstance(password, SessionKey):
                     uid, touch, method = *self.check_session(conn, password), "session"
@@ -72,7 +76,7 @@ class App:
                         sessions.touch(conn, password.sid)
                         touch = False
                 elif isinstance(password, BearerKey):
-                    uid, method = self.check_bearer(conn, db, password, attempt), "apikey"
+                    uid, method = self.check_bearer(conn, db, password, attempt, keys), "apikey"
                 elif by_password:
                     method = self.check_credentials(conn, db, uid, password, attempt, user=(user,))
                 env = Env(conn, registry, uid, context, settings=self.settings)
@@ -101,12 +105,15 @@ class App:
             raise SessionExpired()
         return found.uid, found.due_for_touch
 
-    def check_bearer(self, conn: sa.Connection, db: str, key: BearerKey, attempt: Attempt) -> int:
+    def check_bearer(self, conn: sa.Connection, db: str, key: BearerKey, attempt: Attempt,
+                     candidates: list[Any] | None = None) -> int:
         """The user of a JSON-2 bearer key (Odoo 19's `_check_credentials(scope='rpc', key=...)`):
         the API key alone names the user, passwords never count. Cached like every credential,
-        throttled per address like a login; InvalidApiKey (401) otherwise."""
+        throttled per address like a login; InvalidApiKey (401) otherwise. `candidates`: the
+        key rows, when the caller read them with the registry's signal."""
         token = key.token
-        candidates = bearer_candidates(conn, token) if API_KEY_FORMAT.match(token) else []
+        if candidates is None:
+            candidates = bearer_candidates(conn, token) if API_KEY_FORMAT.match(token) else []
         for kid, stored, uid in candidates:
             if self.credentials.cached(db, ("key", kid), token, stored):
                 return int(uid)
