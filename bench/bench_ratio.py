@@ -1,12 +1,13 @@
 """Calls per second of our server against the ceiling, measured side by side in one run.
 
 usage: .venv/bin/python bench/bench_ratio.py [--db sqlite|postgresql] [--seconds 3] [--clients 4]
-                                             [--workers 2]
+                                             [--workers 2] [--rounds 3] [--only LABEL]
 
 The ceiling (bench/ceiling.py) is a bare WSGI app on the same gunicorn with the same worker
 count, which parses each request as its protocol must and answers our own answer to it, canned.
 Both get the same requests from the same client processes (persistent connections), one row at
-a time, ceiling first. The ratio ours / ceiling is the figure to read; the calls per second move
+a time, in alternating slices (ceiling, ours, ceiling, ours...: `--rounds` of each, `--seconds`
+per side in all), so that the machine's load drifting during a row weighs on both. The ratio ours / ceiling is the figure to read; the calls per second move
 with the machine's load, the ratio much less. The server answers as 19.0 so that JSON-2 is there;
 XML-RPC and JSON-RPC answer the same as under 17.0.
 """
@@ -112,6 +113,18 @@ def rate(pool: ProcessPoolExecutor, port: int, row: Row, clients: int, seconds: 
     return sum(counts) / seconds
 
 
+def paired(pool: ProcessPoolExecutor, ports: tuple[int, int], row: Row, args: argparse.Namespace) -> tuple[float, float]:
+    """(ceiling, ours) calls per second of one row, measured in `args.rounds` alternating slices
+    of `args.seconds / args.rounds` each (ceiling, ours, ceiling, ours...), so that a change in
+    the machine's load during the row weighs on both sides alike."""
+    slice_ = args.seconds / args.rounds
+    totals = [0.0, 0.0]
+    for _ in range(args.rounds):
+        for side, port in enumerate(ports):
+            totals[side] += rate(pool, port, row, args.clients, slice_) / args.rounds
+    return totals[0], totals[1]
+
+
 def start_ceiling(canned: Path, workers: int, worker_class: str = "gthread") -> tuple[subprocess.Popen[bytes], int]:
     """The bare gunicorn app answering `canned`, on a free port; `worker_class` may be ours
     (bench_worker compares them), so the project is on the path."""
@@ -136,6 +149,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating slices per row (each side)")
     parser.add_argument("--only", default=None, help="only the rows whose label contains this text")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -167,8 +181,7 @@ def measure(srv: Any, tmp: Path, args: argparse.Namespace) -> None:
     try:
         with ProcessPoolExecutor(args.clients) as pool:
             for row in table:
-                top = rate(pool, cport, row, args.clients, args.seconds)
-                ours = rate(pool, srv.port, row, args.clients, args.seconds)
+                top, ours = paired(pool, (cport, srv.port), row, args)
                 print(f"{row.label:34s} {top:10.0f} {ours:9.0f} {ours / top:6.2f}", flush=True)
     finally:
         ceiling.terminate()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,7 @@ def _table() -> dict[str, Any]:
     return methods
 
 
+@cache
 def private_names() -> frozenset[str]:
     """Public-looking names Odoo 19 refuses as private (its `@api.private` methods)."""
     return frozenset(json.loads(DATA.read_text(encoding="utf-8")).get("private", ()))
@@ -97,6 +98,7 @@ def methods(cls: type, profile: Profile, deprecated: bool = True) -> dict[str, M
     return out
 
 
+@lru_cache(maxsize=4096)  # every JSON-2 call asks; the classes and the profile do not change
 def method(cls: type, name: str, profile: Profile) -> Method | None:
     """The method `name` of `cls` with its Odoo 19 parameters, or None when it is not callable."""
     found = api.resolve(cls, name, profile)
