@@ -7,8 +7,9 @@ The ceiling (bench/ceiling.py) is a bare WSGI app on the same gunicorn with the 
 count, which parses each request as its protocol must and answers our own answer to it, canned.
 Both get the same requests from the same client processes (persistent connections), one row at
 a time, in alternating slices (ceiling, ours, ceiling, ours...: `--rounds` of each, `--seconds`
-per side in all), so that the machine's load drifting during a row weighs on both. The ratio ours / ceiling is the figure to read; the calls per second move
-with the machine's load, the ratio much less. The server answers as 19.0 so that JSON-2 is there;
+per side in all), so that the machine's load drifting during a row weighs on both. The ratio
+ours / ceiling is the figure to read; the calls per second move with the machine's load, the
+ratio much less. The server answers as 19.0 so that JSON-2 is there;
 XML-RPC and JSON-RPC answer the same as under 17.0.
 """
 from __future__ import annotations
@@ -113,7 +114,8 @@ def rate(pool: ProcessPoolExecutor, port: int, row: Row, clients: int, seconds: 
     return sum(counts) / seconds
 
 
-def paired(pool: ProcessPoolExecutor, ports: tuple[int, int], row: Row, args: argparse.Namespace) -> tuple[float, float]:
+def paired(pool: ProcessPoolExecutor, ports: tuple[int, int], row: Row,
+           args: argparse.Namespace) -> tuple[float, float]:
     """(ceiling, ours) calls per second of one row, measured in `args.rounds` alternating slices
     of `args.seconds / args.rounds` each (ceiling, ours, ceiling, ours...), so that a change in
     the machine's load during the row weighs on both sides alike."""
