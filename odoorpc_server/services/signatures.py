@@ -98,9 +98,13 @@ def methods(cls: type, profile: Profile, deprecated: bool = True) -> dict[str, M
     return out
 
 
-@lru_cache(maxsize=4096)  # every JSON-2 call asks; the classes and the profile do not change
 def method(cls: type, name: str, profile: Profile) -> Method | None:
     """The method `name` of `cls` with its Odoo 19 parameters, or None when it is not callable."""
+    return _method(cls, name, profile)
+
+
+@lru_cache(maxsize=4096)  # every JSON-2 call asks; the classes and the profile do not change
+def _method(cls: Any, name: str, profile: Profile) -> Method | None:
     found = api.resolve(cls, name, profile)
     if found is None:
         return None

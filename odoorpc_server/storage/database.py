@@ -79,7 +79,9 @@ def _sqlite_engine(path: Path) -> Engine:
     @event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:
         # straight to the driver: a statement through SQLAlchemy costs more than the BEGIN itself
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if conn.info.get("write", True) else "BEGIN")
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a connection in its begin event is open
+        driver.execute("BEGIN IMMEDIATE" if conn.info.get("write", True) else "BEGIN")
 
     return counting(engine)
 
