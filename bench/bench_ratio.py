@@ -155,7 +155,9 @@ def main() -> None:
     parser.add_argument("--only", default=None, help="only the rows whose label contains this text")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        srv = start_server(Path(tmp), args.db, ["--demo", "--odoo-version", "19.0", "--workers", str(args.workers)])
+        # without the access log, as `serve` runs by default and as the ceiling runs
+        srv = start_server(Path(tmp), args.db, ["--demo", "--odoo-version", "19.0", "--workers", str(args.workers)],
+                           access_log=False)
         try:
             measure(srv, Path(tmp), args)
         finally:

@@ -147,14 +147,15 @@ class Server:
 
 
 def start_server(tmp: Path, backend: str, extra: list[str] | None = None, database: str | None = None,
-                 master_password: str | None = "admin") -> Server:
+                 master_password: str | None = "admin", access_log: bool = True) -> Server:
     """A server on a free port, its output in `tmp/server-<port>.log`; `master_password=None`
-    starts it without `--master-password`, as an operator would."""
+    starts it without `--master-password`, as an operator would; `access_log=False` without the
+    access log (serve's default), as the benchmarks compare it with a ceiling that logs nothing."""
     port = free_port()
     db = database or f"t{uuid.uuid4().hex[:10]}"
     cmd = [sys.executable, "-m", "odoorpc_server", "serve", "--host", "127.0.0.1", "--port", str(port),
            "--data-dir", str(tmp), "--database", db, "--password-rounds", "1000", "--login-cooldown-after", "0",
-           "--access-log", str(tmp / f"access-{port}.log"),
+           *(["--access-log", str(tmp / f"access-{port}.log")] if access_log else []),
            *(["--master-password", master_password] if master_password is not None else []), *(extra or [])]
     db_url = None
     if backend == "postgresql":
