@@ -67,11 +67,16 @@ class App:
                     and not isinstance(password, (SessionKey, BearerKey))
                 signal, user = signal_and_user(conn, uid) if by_password else (None, None)
                 keys: list[Any] | None = None
+                live: sessions.Session | None = None
                 if isinstance(password, BearerKey):
                     signal, keys = signal_and_bearer(conn, password.token)
+                elif isinstance(password, SessionKey):
+                    signal, live = sessions.signal_and_session(conn, password.sid)
                 registry, security = self.registries.get(db, conn, signal)
                 if isinstance(password, SessionKey):
-                    uid, touch, method = *self.check_session(conn, password), "session"
+                    if live is None:
+                        raise SessionExpired()
+                    uid, touch, method = live.uid, live.due_for_touch, "session"
                     if touch and write:
                         sessions.touch(conn, password.sid)
                         touch = False
@@ -91,19 +96,6 @@ class App:
                 sessions.touch(conn, password.sid)
         if env.schema_changed:
             self.registries.publish(db, env.registry)
-
-    def check_session(self, conn: sa.Connection, key: SessionKey) -> tuple[int, bool]:
-        """(uid, due for a new expiry) of a live session; SessionExpired otherwise, as Odoo
-        answers for an unknown, expired or logged-out session, an archived user or a changed
-        password."""
-        def password_hash_of(uid: int) -> Any:
-            row = conn.execute(sa.select(USERS.c.active, USERS.c.password).where(USERS.c.id == uid)).first()
-            return row.password if row is not None and row.active else False
-
-        found = sessions.find(conn, key.sid, password_hash_of)
-        if found is None:
-            raise SessionExpired()
-        return found.uid, found.due_for_touch
 
     def check_bearer(self, conn: sa.Connection, db: str, key: BearerKey, attempt: Attempt,
                      candidates: list[Any] | None = None) -> int:

@@ -87,17 +87,34 @@ def open_session(conn: Connection, sid: str, uid: int, password_hash: Any, conte
                                             context=json.dumps(context), touched=now, expires=now + LIFETIME))
 
 
-def find(conn: Connection, sid: str, password_hash_of: Any) -> Session | None:
-    """The live session `sid` names, or None: unknown, expired, or its user's password changed.
-    `password_hash_of(uid)` gives the user's current hash (None for no active user)."""
-    row = conn.execute(sa.select(SESSIONS).where(SESSIONS.c.sid_digest == digest(sid))).first()
+def _live(row: Any, password_hash: Any) -> Session | None:
+    """The session of a session row, or None when it expired or its user's password changed
+    (`password_hash()`: the user's current hash, False for no active user)."""
     now = time.time()
-    if row is None or row.expires < now:
+    if row.expires < now:
         return None
-    current = password_hash_of(int(row.uid))
+    current = password_hash()
     if current is False or row.token != user_token(int(row.uid), current):
         return None
     return Session(int(row.uid), json.loads(row.context), now - row.touched > TOUCH_EVERY)
+
+
+# The registry's change counters, a session's row and its user's credential columns in one round
+# trip: every call of a browser session needs all three, first thing in its transaction.
+_SIGNAL_AND_SESSION = sa.text(
+    "SELECT s.registry_sequence, s.cache_sequence, w.uid, w.token, w.context, w.touched, w.expires, "
+    "u.active AS user_active, u.password AS user_password FROM odoorpc_signal s "
+    "LEFT JOIN odoorpc_web_sessions w ON w.sid_digest = :digest LEFT JOIN res_users u ON u.id = w.uid "
+    "WHERE s.id = 1")
+
+
+def signal_and_session(conn: Connection, sid: str) -> tuple[Any, Session | None]:
+    """(the odoorpc_signal row, the live session `sid` names or None: unknown, expired, logged
+    out, its user archived or gone, or the user's password changed since it was opened)."""
+    row = conn.execute(_SIGNAL_AND_SESSION, {"digest": digest(sid)}).one()
+    if row.uid is None:
+        return row, None
+    return row, _live(row, lambda: row.user_password if row.user_password is not None and row.user_active else False)
 
 
 def touch(conn: Connection, sid: str) -> None:
