@@ -114,7 +114,7 @@ def signal_and_session(conn: Connection, sid: str) -> tuple[Any, Session | None]
     row = conn.execute(_SIGNAL_AND_SESSION, {"digest": digest(sid)}).one()
     if row.uid is None:
         return row, None
-    return row, _live(row, lambda: row.user_password if row.user_password is not None and row.user_active else False)
+    return row, _live(row, lambda: row.user_password if row.user_active else False)  # no user row: NULL, False
 
 
 def touch(conn: Connection, sid: str) -> None:
