@@ -110,15 +110,13 @@ def bearer_candidates(conn: Connection, token: str) -> list[Any]:
 
 def signal_and_bearer(conn: Connection, token: str) -> tuple[Any, list[Any]]:
     """(the odoorpc_signal row, `bearer_candidates` of the token) in one round trip: a JSON-2
-    call needs both, first thing in its transaction. A token that cannot be a key has none."""
+    call needs both, first thing in its transaction. A token that cannot be a key has none, and
+    no signal row either (None: the registry cache reads it, as for any call)."""
     if not API_KEY_FORMAT.match(token):
-        return conn.execute(_SIGNAL).one(), []
+        return None, []
     stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     rows = conn.execute(_SIGNAL_AND_BEARER, {"index": token[:API_KEY_INDEX], "stamp": stamp}).all()
     return rows[0], [(row.key_id, row.key, row.user_id) for row in rows if row.key_id is not None]
-
-
-_SIGNAL = sa.text("SELECT registry_sequence, cache_sequence FROM odoorpc_signal WHERE id = 1")
 
 
 def _signal_and_bearer() -> Any:

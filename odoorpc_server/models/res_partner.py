@@ -18,7 +18,6 @@ from odoorpc_server.exceptions import ValidationError
 from odoorpc_server.models.contacts import ContactSync
 from odoorpc_server.models.res_company import PARTNER_FIELDS, refresh_from_partners
 from odoorpc_server.orm import access, classes
-from odoorpc_server.orm.fields import reader
 from odoorpc_server.storage.types import in_param, in_values, not_in_values
 
 PARTNER_TYPES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other Address"}
@@ -154,10 +153,8 @@ class Partner(ContactSync):
                      .join_from(levels, table, table.c.id == levels.c.id)
                      .order_by(levels.c.depth, table.c.id))
             store[(self.env.registry, self.model.name)] = query
-        readers = [(name, reader(self.model.fields[name])) for name in TREE_ROW]
-        rows: dict[int, dict[str, Any]] = {}
-        for row in self.conn.execute(query, {"roots": sorted(set(ids))}):
-            rows[row[0]] = {"id": row[0], **{name: convert(row[pos]) for pos, (name, convert) in enumerate(readers, 1)}}
+        rows = self._rows_read(self.conn.execute(query, {"roots": sorted(set(ids))}),
+                               [self.model.fields[name] for name in TREE_ROW])
         return list(rows), rows
 
     @staticmethod

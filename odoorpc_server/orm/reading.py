@@ -3,7 +3,7 @@ fields, display names), fields_get, get_metadata, export_data and read_group."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -133,14 +133,7 @@ class Reading(Records):
                 self._check_rule_domain(self._existing(ids), rules)
             if fetched and not self.env.su:
                 self._check_linked([i for i in ids if i in fetched], rules)
-        readers = [(f.name, pos, reader(f), shown.get(f.name)) for pos, f in enumerate(stored, 1)]
-        out: dict[int, dict[str, Any]] = {}
-        for row in rows:
-            rec: dict[str, Any] = {"id": row[0]}
-            for name, pos, convert, label in readers:
-                value = convert(row[pos])
-                rec[name] = [value, row[label] or False] if label is not None and value else value
-            out[row[0]] = rec
+        out = self._rows_read(rows, stored, shown)
         found = list(out)
         for f in fields:
             if f.name == "id" or (f.column and f.type != "many2one"):
@@ -156,6 +149,22 @@ class Reading(Records):
             vals = self._computed_values(f, found, m2o_names)
             for i in found:
                 out[i][f.name] = vals.get(i, False)
+        return out
+
+    @staticmethod
+    def _rows_read(rows: Iterable[Any], stored: list[Field], shown: dict[str, int] | None = None
+                   ) -> dict[int, dict[str, Any]]:
+        """Rows of (id, the `stored` columns, joined display names at `shown`'s positions) in
+        Odoo's read format, by id, in the rows' order."""
+        labels = shown or {}
+        readers = [(f.name, pos, reader(f), labels.get(f.name)) for pos, f in enumerate(stored, 1)]
+        out: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            rec: dict[str, Any] = {"id": row[0]}
+            for name, pos, convert, label in readers:
+                value = convert(row[pos])
+                rec[name] = [value, row[label] or False] if label is not None and value else value
+            out[row[0]] = rec
         return out
 
     def _fetch_statement(self, stored: list[Field], m2o_names: bool,

@@ -80,7 +80,7 @@ def answer(app: App, request: Request, handler: Handler, streamed: bool = False)
     except BadRequest as error:
         return error.get_response()
     reply = Reply()
-    body: list[bytes] | None = None
+    body: list[bytes]
     try:
         params = dict(raw)  # Odoo's own conversion: a list of pairs passes, anything else fails alike
         with rendering(lambda value: jsoncodec.dump_chunks(envelope(request_id, value))) if streamed \
